@@ -1,0 +1,1 @@
+//! Compliance: what each signal says about using a page, and the decision.

@@ -1,0 +1,1 @@
+//! Tokens and money: token counting and prices in LiteLLM's table format.

@@ -1,0 +1,2 @@
+//! Skeleton binding crate; see README.md.
+pub use harvest_core::VERSION;
