@@ -28,5 +28,9 @@ pub use provider::{CompletionStream, Provider};
 pub use scrape::{FetchOptions, Scraper};
 pub use types::*;
 
+/// Re-exported so integrators implement the traits with the same versions.
+pub use async_trait::async_trait;
+pub use {chrono, secrecy, url};
+
 /// The version of harvest-core.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
