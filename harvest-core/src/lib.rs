@@ -26,6 +26,7 @@ pub use harvester::{HarvestOptions, Harvester, HarvesterBuilder};
 pub use keys::{ApiKey, ChainKeyStore, EnvKeyStore, KeyStore, MemoryKeyStore};
 pub use provider::{CompletionStream, Provider};
 pub use scrape::{FetchOptions, Scraper};
+pub use stubs::provider_by_name;
 pub use types::*;
 
 /// Re-exported so integrators implement the traits with the same versions.

