@@ -4,41 +4,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use secrecy::SecretString;
 use url::Url;
 
 use crate::scrape::{FetchOptions, Scraper};
 use crate::types::*;
-use crate::{Provider, Result};
-
-pub struct PriceTable;
-pub struct ModelPrice;
-impl PriceTable {
-    pub fn bundled() -> Self {
-        PriceTable
-    }
-    pub fn from_path(p: &Path) -> Result<Self> {
-        Ok(PriceTable)
-    }
-    pub fn get(&self, provider: &str, model: &str) -> Option<&ModelPrice> {
-        None
-    }
-    pub fn cost_usd(&self, provider: &str, model: &str, usage: &Usage) -> Option<f64> {
-        Some(0.0)
-    }
-    pub fn estimate_usd(
-        &self,
-        provider: &str,
-        model: &str,
-        input: u64,
-        max_out: u64,
-    ) -> Option<f64> {
-        Some(0.0)
-    }
-}
-pub fn estimate_request_tokens(model: &str, req: &CompletionRequest) -> u64 {
-    0
-}
+use crate::Result;
 
 pub struct HttpScraper;
 pub struct HttpScraperBuilder;
@@ -72,41 +42,4 @@ impl Scraper for HttpScraper {
 }
 pub async fn read_file(path: &Path) -> Result<Page> {
     unimplemented!()
-}
-
-pub struct Extractive;
-impl Extractive {
-    pub fn new() -> Self {
-        Extractive
-    }
-}
-#[async_trait]
-impl Provider for Extractive {
-    fn name(&self) -> &str {
-        "extractive"
-    }
-    fn default_model(&self) -> &str {
-        "extractive-1"
-    }
-    fn needs_key(&self) -> bool {
-        false
-    }
-    async fn complete(
-        &self,
-        r: &CompletionRequest,
-        k: Option<&SecretString>,
-    ) -> Result<CompletionResponse> {
-        unimplemented!()
-    }
-}
-
-/// Builds a built-in provider by name (`openai`, `anthropic`, `ollama`, `extractive`), with
-/// an optional base URL (else the provider's environment variable, else its public default).
-pub fn provider_by_name(name: &str, base_url: Option<&str>) -> Result<std::sync::Arc<dyn Provider>> {
-    match name {
-        "extractive" => Ok(std::sync::Arc::new(Extractive::new())),
-        other => Err(crate::Error::Config(format!(
-            "unknown provider `{other}` (use openai, anthropic, ollama or extractive)"
-        ))),
-    }
 }
