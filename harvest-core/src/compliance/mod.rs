@@ -1,1 +1,2 @@
 //! Compliance: what each signal says about using a page, and the decision.
+pub mod tdmrep;
