@@ -122,8 +122,14 @@ mod tests {
         )
         .unwrap();
         let e = file.matching("/blog/free/post").unwrap();
-        assert_eq!(e.describe(), "tdm-reservation=1, tdm-policy=https://example.com/policy.json, location=/blog/*");
-        assert_eq!(file.matching("/shop").unwrap().describe(), "tdm-reservation=0, location=/*");
+        assert_eq!(
+            e.describe(),
+            "tdm-reservation=1, tdm-policy=https://example.com/policy.json, location=/blog/*"
+        );
+        assert_eq!(
+            file.matching("/shop").unwrap().describe(),
+            "tdm-reservation=0, location=/*"
+        );
     }
 
     #[test]

@@ -94,14 +94,22 @@ mod tests {
 
     #[test]
     fn bom_wins_over_header_and_meta() {
-        let (text, cs) = decode(b"\xef\xbb\xbf<meta charset=koi8-r>\xc3\xa9", Some("text/html; charset=windows-1252"), None);
+        let (text, cs) = decode(
+            b"\xef\xbb\xbf<meta charset=koi8-r>\xc3\xa9",
+            Some("text/html; charset=windows-1252"),
+            None,
+        );
         assert_eq!(cs, "utf-8");
         assert_eq!(text, "<meta charset=koi8-r>é");
     }
 
     #[test]
     fn header_wins_over_meta() {
-        let (text, cs) = decode(b"<meta charset=utf-8>\xe9", Some("text/html; charset=\"ISO-8859-2\""), None);
+        let (text, cs) = decode(
+            b"<meta charset=utf-8>\xe9",
+            Some("text/html; charset=\"ISO-8859-2\""),
+            None,
+        );
         assert_eq!(cs, "iso-8859-2");
         assert_eq!(text, "<meta charset=utf-8>é");
     }
@@ -120,7 +128,9 @@ mod tests {
             let (bytes, _, _) = enc(label).encode(sample);
             for decl in [
                 format!("<meta charset=\"{label}\">"),
-                format!("<meta content=\"text/html; charset={label}\" http-equiv=\"Content-Type\">"),
+                format!(
+                    "<meta content=\"text/html; charset={label}\" http-equiv=\"Content-Type\">"
+                ),
             ] {
                 let mut doc = format!("<html><head>{decl}</head><body><p>").into_bytes();
                 doc.extend_from_slice(&bytes);

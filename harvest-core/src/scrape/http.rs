@@ -15,9 +15,9 @@ use super::charset;
 use super::meta::refresh_target;
 use super::ratelimit::HostLimiter;
 use super::robots::{RobotsTxt, MAX_ROBOTS_BYTES};
-use super::ssrf::{check_url, GuardedResolver, PrivateAddressRefused};
-use crate::compliance::tdmrep::TdmRepFile;
+use super::ssrf::{check_url, AddressPolicy, GuardedResolver, PrivateAddressRefused};
 use super::{FetchOptions, Scraper};
+use crate::compliance::tdmrep::TdmRepFile;
 use crate::types::{Decision, Page, Signal};
 use crate::{Error, Result, VERSION};
 
@@ -38,7 +38,7 @@ const MAX_TDMREP_BYTES: usize = 256 * 1024;
 #[derive(Debug, Clone)]
 pub struct HttpScraperBuilder {
     token: String,
-    allow_private_network: bool,
+    address_policy: AddressPolicy,
     connect_timeout: Duration,
     timeout: Duration,
     max_body_bytes: u64,
@@ -50,7 +50,7 @@ impl Default for HttpScraperBuilder {
     fn default() -> Self {
         HttpScraperBuilder {
             token: "harvest".into(),
-            allow_private_network: false,
+            address_policy: AddressPolicy::default(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -71,7 +71,14 @@ impl HttpScraperBuilder {
 
     /// Allow loopback, private and other special addresses (local use and tests). Default `false`.
     pub fn allow_private_network(mut self, allow: bool) -> Self {
-        self.allow_private_network = allow;
+        self.address_policy.allow_private = allow;
+        self
+    }
+
+    /// Allow one special network while refusing the others (e.g. an integrator's own
+    /// `10.1.0.0/16` service). May be called several times.
+    pub fn allow_network(mut self, network: ipnet::IpNet) -> Self {
+        self.address_policy.allowed_networks.push(network);
         self
     }
 
@@ -143,7 +150,7 @@ impl HttpScraperBuilder {
             // A proxy would resolve names itself and bypass the address checks.
             .no_proxy()
             .dns_resolver(Arc::new(GuardedResolver {
-                allow_private: self.allow_private_network,
+                policy: self.address_policy.clone(),
             }))
             .connect_timeout(self.connect_timeout)
             .build()
@@ -240,15 +247,19 @@ impl HttpScraper {
         let start = url.clone();
         self.inner
             .robots
-            .try_get_with(origin, async move { this.fetch_robots(&start).await.map(Arc::new) })
+            .try_get_with(origin, async move {
+                this.fetch_robots(&start).await.map(Arc::new)
+            })
             .await
             .map_err(|e| (*e).clone())
     }
 
     async fn fetch_robots(&self, page_url: &Url) -> Result<RobotsTxt> {
-        let mut url = page_url.join("/robots.txt").map_err(|e| invalid(page_url, e))?;
+        let mut url = page_url
+            .join("/robots.txt")
+            .map_err(|e| invalid(page_url, e))?;
         for hop in 0..=ROBOTS_MAX_REDIRECTS {
-            if let Err(e) = check_url(&url, self.inner.config.allow_private_network) {
+            if let Err(e) = check_url(&url, &self.inner.config.address_policy) {
                 if hop == 0 {
                     return Err(e);
                 }
@@ -313,7 +324,10 @@ impl HttpScraper {
         let start = url.clone();
         self.inner
             .tdmrep
-            .get_with(origin, async move { Arc::new(this.fetch_tdmrep(&start).await) })
+            .get_with(
+                origin,
+                async move { Arc::new(this.fetch_tdmrep(&start).await) },
+            )
             .await
     }
 
@@ -323,7 +337,9 @@ impl HttpScraper {
         if !resp.status().is_success() {
             return None;
         }
-        let body = read_prefix(resp, MAX_TDMREP_BYTES, self.inner.config.timeout).await.ok()?;
+        let body = read_prefix(resp, MAX_TDMREP_BYTES, self.inner.config.timeout)
+            .await
+            .ok()?;
         TdmRepFile::parse(&body)
     }
 
@@ -384,7 +400,7 @@ impl HttpScraper {
         let mut current = requested.clone();
         let mut hops = 0usize;
         loop {
-            check_url(&current, config.allow_private_network)?;
+            check_url(&current, &config.address_policy)?;
             let robots = self.robots(&current).await?;
             let verdict = robots.check(&current);
             if !verdict.allowed {
@@ -585,7 +601,12 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// Reads the decoded body, refusing it as soon as it passes `limit` bytes, so a
 /// decompression bomb never grows past the cap in memory.
-async fn read_capped(mut resp: Response, url: &Url, limit: u64, timeout: Duration) -> Result<Vec<u8>> {
+async fn read_capped(
+    mut resp: Response,
+    url: &Url,
+    limit: u64,
+    timeout: Duration,
+) -> Result<Vec<u8>> {
     let too_large = || Error::BodyTooLarge {
         url: url.to_string(),
         limit_bytes: limit,
@@ -620,7 +641,11 @@ async fn read_capped(mut resp: Response, url: &Url, limit: u64, timeout: Duratio
 }
 
 /// Reads at most `limit` bytes of the body and drops the rest (robots.txt, tdmrep.json).
-async fn read_prefix(mut resp: Response, limit: usize, timeout: Duration) -> Result<Vec<u8>, String> {
+async fn read_prefix(
+    mut resp: Response,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Vec<u8>, String> {
     let read = async {
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| error_chain(&e))? {

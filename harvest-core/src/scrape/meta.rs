@@ -122,7 +122,10 @@ fn attributes(s: &[u8]) -> (MetaTag, usize) {
 pub fn refresh_target(doc: &str, max_delay_secs: f64) -> Option<String> {
     meta_tags(doc.as_bytes(), HEAD_SCAN_LIMIT)
         .into_iter()
-        .filter(|t| t.get("http-equiv").is_some_and(|v| v.trim().eq_ignore_ascii_case("refresh")))
+        .filter(|t| {
+            t.get("http-equiv")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("refresh"))
+        })
         .find_map(|t| {
             let content = t.get("content")?;
             let (delay, rest) = match content.find([';', ',']) {
@@ -160,22 +163,48 @@ mod tests {
         );
         assert_eq!(tags.len(), 2);
         assert_eq!(tags[0].get("http-equiv"), Some("Content-Type"));
-        assert_eq!(tags[0].get("content"), Some("text/html; charset=iso-8859-2"));
+        assert_eq!(
+            tags[0].get("content"),
+            Some("text/html; charset=iso-8859-2")
+        );
         assert_eq!(tags[1].get("name"), Some("robots"));
         assert_eq!(tags[1].get("content"), Some("noai"));
     }
 
     #[test]
     fn refresh_target_reads_url_in_any_spelling() {
-        assert_eq!(refresh_target("<meta content=\"0; URL='/a'\" http-equiv=\"refresh\">", 5.0).as_deref(), Some("/a"));
-        assert_eq!(refresh_target("<meta http-equiv=refresh content=\"1;url=http://x.test/b\">", 5.0).as_deref(), Some("http://x.test/b"));
-        assert_eq!(refresh_target("<meta http-equiv=refresh content=\"60; url=/slow\">", 5.0), None);
-        assert_eq!(refresh_target("<meta http-equiv=refresh content=\"0\">", 5.0), None);
+        assert_eq!(
+            refresh_target("<meta content=\"0; URL='/a'\" http-equiv=\"refresh\">", 5.0).as_deref(),
+            Some("/a")
+        );
+        assert_eq!(
+            refresh_target(
+                "<meta http-equiv=refresh content=\"1;url=http://x.test/b\">",
+                5.0
+            )
+            .as_deref(),
+            Some("http://x.test/b")
+        );
+        assert_eq!(
+            refresh_target("<meta http-equiv=refresh content=\"60; url=/slow\">", 5.0),
+            None
+        );
+        assert_eq!(
+            refresh_target("<meta http-equiv=refresh content=\"0\">", 5.0),
+            None
+        );
     }
 
     #[test]
     fn unterminated_tags_do_not_panic() {
-        for doc in [&b"<meta"[..], b"<meta ", b"<meta a='", b"<meta a=", b"<!--", b"<meta\xff\xfe=\x00>"] {
+        for doc in [
+            &b"<meta"[..],
+            b"<meta ",
+            b"<meta a='",
+            b"<meta a=",
+            b"<!--",
+            b"<meta\xff\xfe=\x00>",
+        ] {
             let _ = meta_tags(doc, 1024);
         }
     }

@@ -41,7 +41,11 @@ pub struct RobotsTxt {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
-    Parsed { body: String, token: String, rules: Vec<Rule> },
+    Parsed {
+        body: String,
+        token: String,
+        rules: Vec<Rule>,
+    },
     AllowAll(String),
     DisallowAll(String),
 }
@@ -122,8 +126,11 @@ impl RobotsTxt {
                 rule: reason.clone(),
             },
             Outcome::Parsed { body, token, rules } => {
-                let allowed =
-                    DefaultMatcher::default().one_agent_allowed_by_robots(body, token, url.as_str());
+                let allowed = DefaultMatcher::default().one_agent_allowed_by_robots(
+                    body,
+                    token,
+                    url.as_str(),
+                );
                 let path = get_path_params_query(url.as_str()).into_owned();
                 let best = |allow: bool| {
                     rules
@@ -218,10 +225,15 @@ impl Collector {
             content_usage: self.preamble_usage.clone(),
             ..Chosen::default()
         };
-        for g in self.groups.iter().filter(|g| if specific { g.specific } else { g.global }) {
+        for g in self
+            .groups
+            .iter()
+            .filter(|g| if specific { g.specific } else { g.global })
+        {
             out.rules.extend(g.rules.iter().cloned());
             out.crawl_delay = out.crawl_delay.max(g.crawl_delay);
-            out.content_signals.extend(g.content_signals.iter().cloned());
+            out.content_signals
+                .extend(g.content_signals.iter().cloned());
             out.content_usage.extend(g.content_usage.iter().cloned());
         }
         out
@@ -281,7 +293,10 @@ impl RobotsParseHandler for Collector {
         let value = value.to_string();
         match action.to_ascii_lowercase().as_str() {
             "crawl-delay" => {
-                let secs: Option<f64> = value.parse().ok().filter(|s: &f64| s.is_finite() && *s >= 0.0);
+                let secs: Option<f64> = value
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s >= 0.0);
                 if let (Some(secs), Some(g)) = (secs, self.current()) {
                     // A day between requests is the most harvest will honour.
                     g.crawl_delay = Some(Duration::from_secs_f64(secs.min(86_400.0)));
@@ -314,12 +329,36 @@ mod tests {
             "User-agent: *\nDisallow: /\n\nUser-agent: Harvest\nDisallow: /private/\nAllow: /private/public/\nCrawl-delay: 2.5\nContent-Signal: ai-train=no, search=yes, ai-input=yes\nSitemap: https://example.com/sitemap.xml\n",
             "harvest",
         );
-        assert_eq!(robots.check(&url("/a")), RobotsVerdict { allowed: true, rule: "no rule matches".into() });
-        assert_eq!(robots.check(&url("/private/x")), RobotsVerdict { allowed: false, rule: "Disallow: /private/".into() });
-        assert_eq!(robots.check(&url("/private/public/x")), RobotsVerdict { allowed: true, rule: "Allow: /private/public/".into() });
+        assert_eq!(
+            robots.check(&url("/a")),
+            RobotsVerdict {
+                allowed: true,
+                rule: "no rule matches".into()
+            }
+        );
+        assert_eq!(
+            robots.check(&url("/private/x")),
+            RobotsVerdict {
+                allowed: false,
+                rule: "Disallow: /private/".into()
+            }
+        );
+        assert_eq!(
+            robots.check(&url("/private/public/x")),
+            RobotsVerdict {
+                allowed: true,
+                rule: "Allow: /private/public/".into()
+            }
+        );
         assert_eq!(robots.crawl_delay, Some(Duration::from_millis(2500)));
-        assert_eq!(robots.content_signals, vec!["ai-train=no, search=yes, ai-input=yes".to_string()]);
-        assert_eq!(robots.sitemaps, vec!["https://example.com/sitemap.xml".to_string()]);
+        assert_eq!(
+            robots.content_signals,
+            vec!["ai-train=no, search=yes, ai-input=yes".to_string()]
+        );
+        assert_eq!(
+            robots.sitemaps,
+            vec!["https://example.com/sitemap.xml".to_string()]
+        );
     }
 
     #[test]
@@ -332,7 +371,10 @@ mod tests {
 
     #[test]
     fn long_lines_with_multibyte_characters_do_not_panic() {
-        let body = format!("User-agent: *\nDisallow: /{}\nDisallow: /x\n", "é".repeat(20_000));
+        let body = format!(
+            "User-agent: *\nDisallow: /{}\nDisallow: /x\n",
+            "é".repeat(20_000)
+        );
         let robots = RobotsTxt::parse(&body, "harvest");
         assert_eq!(robots.check(&url("/x")).rule, "Disallow: /x");
     }

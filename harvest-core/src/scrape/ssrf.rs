@@ -30,7 +30,11 @@ fn v4_range(ip: Ipv4Addr) -> Option<&'static str> {
     let o = ip.octets();
     let n = u32::from(ip);
     let in_net = |base: [u8; 4], bits: u32| {
-        let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+        let mask = if bits == 0 {
+            0
+        } else {
+            u32::MAX << (32 - bits)
+        };
         n & mask == u32::from(Ipv4Addr::from(base)) & mask
     };
     Some(match () {
@@ -58,13 +62,16 @@ fn v6_range(ip: Ipv6Addr) -> Option<String> {
     let s = ip.segments();
     let n = u128::from(ip);
     let in_net = |base: Ipv6Addr, bits: u32| {
-        let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+        let mask = if bits == 0 {
+            0
+        } else {
+            u128::MAX << (128 - bits)
+        };
         n & mask == u128::from(base) & mask
     };
     let v4_at = |shift: u32| Ipv4Addr::from((n >> shift) as u32);
-    let embedded = |v4: Ipv4Addr, form: &str| {
-        v4_range(v4).map(|r| format!("{r} embedded in {form} {ip}"))
-    };
+    let embedded =
+        |v4: Ipv4Addr, form: &str| v4_range(v4).map(|r| format!("{r} embedded in {form} {ip}"));
     if ip.is_unspecified() {
         return Some("unspecified (::/128)".into());
     }
@@ -122,10 +129,36 @@ fn v6_range(ip: Ipv6Addr) -> Option<String> {
     None
 }
 
+/// Which special addresses a scraper may connect to anyway.
+///
+/// ```
+/// use harvest_core::scrape::ssrf::AddressPolicy;
+/// let policy = AddressPolicy { allowed_networks: vec!["10.1.0.0/16".parse().unwrap()], ..Default::default() };
+/// assert_eq!(policy.refusal("10.1.2.3".parse().unwrap()), None);
+/// assert_eq!(policy.refusal("10.2.0.1".parse().unwrap()).as_deref(), Some("private (10.0.0.0/8)"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddressPolicy {
+    /// Every address is allowed (local use and tests).
+    pub allow_private: bool,
+    /// These networks are allowed even though they are special (an integrator's own hosts).
+    pub allowed_networks: Vec<ipnet::IpNet>,
+}
+
+impl AddressPolicy {
+    /// The special range that makes `ip` refused under this policy, if any.
+    pub fn refusal(&self, ip: IpAddr) -> Option<String> {
+        if self.allow_private || self.allowed_networks.iter().any(|n| n.contains(&ip)) {
+            return None;
+        }
+        special_range(ip)
+    }
+}
+
 /// Refuses URLs harvest must not fetch: non-http(s) schemes always, literal IP hosts in a
-/// special range unless `allow_private` is set. Host names are checked later, by
+/// special range unless the policy allows them. Host names are checked later, by
 /// [`GuardedResolver`], on the addresses DNS returns.
-pub fn check_url(url: &Url, allow_private: bool) -> Result<()> {
+pub fn check_url(url: &Url, policy: &AddressPolicy) -> Result<()> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::InvalidUrl {
             url: url.to_string(),
@@ -146,10 +179,7 @@ pub fn check_url(url: &Url, allow_private: bool) -> Result<()> {
         Some(Host::Ipv4(v4)) => IpAddr::V4(v4),
         Some(Host::Ipv6(v6)) => IpAddr::V6(v6),
     };
-    if allow_private {
-        return Ok(());
-    }
-    match special_range(ip) {
+    match policy.refusal(ip) {
         Some(range) => Err(Error::PrivateAddress {
             host: url.host_str().unwrap_or_default().to_string(),
             addr: ip.to_string(),
@@ -170,7 +200,11 @@ pub(crate) struct PrivateAddressRefused {
 
 impl fmt::Display for PrivateAddressRefused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} resolves to {} ({})", self.host, self.addr, self.range)
+        write!(
+            f,
+            "{} resolves to {} ({})",
+            self.host, self.addr, self.range
+        )
     }
 }
 
@@ -196,24 +230,20 @@ impl PrivateAddressRefused {
 /// check and the connection for a second DNS answer to slip in (no DNS rebinding).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct GuardedResolver {
-    pub allow_private: bool,
+    pub policy: AddressPolicy,
 }
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_string();
-        let allow_private = self.allow_private;
+        let policy = self.policy.clone();
         Box::pin(async move {
-            let resolved: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
-            if allow_private {
-                return Ok(Box::new(resolved.into_iter()) as Addrs);
-            }
+            let resolved: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let mut refused = None;
             let mut public = Vec::with_capacity(resolved.len());
             for addr in resolved {
-                match special_range(addr.ip()) {
+                match policy.refusal(addr.ip()) {
                     None => public.push(addr),
                     Some(range) => {
                         refused.get_or_insert((addr.ip(), range));
@@ -226,7 +256,8 @@ impl Resolve for GuardedResolver {
                         host,
                         addr: ip.to_string(),
                         range,
-                    }) as Box<dyn std::error::Error + Send + Sync>);
+                    })
+                        as Box<dyn std::error::Error + Send + Sync>);
                 }
             }
             Ok(Box::new(public.into_iter()) as Addrs)
@@ -276,7 +307,14 @@ mod tests {
             let ip: IpAddr = addr.parse().unwrap();
             assert_eq!(special_range(ip).as_deref(), Some(range), "{addr}");
         }
-        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"] {
+        for public in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+        ] {
             assert_eq!(special_range(public.parse().unwrap()), None, "{public}");
         }
     }
@@ -292,19 +330,33 @@ mod tests {
             "http://[::ffff:7f00:1]/",
         ] {
             let url = Url::parse(spelling).unwrap();
-            let err = check_url(&url, false).unwrap_err();
+            let err = check_url(&url, &AddressPolicy::default()).unwrap_err();
             assert!(
                 matches!(&err, Error::PrivateAddress { range, .. } if range.starts_with("loopback (127.0.0.0/8)")),
                 "{spelling}: {err}"
             );
         }
-        assert_eq!(Url::parse("http://0x7f.1/").unwrap().host_str(), Some("127.0.0.1"));
+        assert_eq!(
+            Url::parse("http://0x7f.1/").unwrap().host_str(),
+            Some("127.0.0.1")
+        );
     }
 
     #[test]
     fn non_http_schemes_are_invalid_urls() {
-        for u in ["file:///etc/passwd", "ftp://example.com/", "gopher://example.com/"] {
-            let err = check_url(&Url::parse(u).unwrap(), true).unwrap_err();
+        for u in [
+            "file:///etc/passwd",
+            "ftp://example.com/",
+            "gopher://example.com/",
+        ] {
+            let err = check_url(
+                &Url::parse(u).unwrap(),
+                &AddressPolicy {
+                    allow_private: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap_err();
             assert_eq!(err.code(), "INVALID_URL", "{u}");
         }
     }
