@@ -17,8 +17,7 @@ use crate::gateway::{ChainEntry, Gateway};
 use crate::keys::{ChainKeyStore, EnvKeyStore, KeyStore, MemoryKeyStore};
 use crate::provider::Extractive;
 use crate::provider::Provider;
-use crate::scrape::{FetchOptions, Scraper};
-use crate::stubs::{read_file, HttpScraper};
+use crate::scrape::{read_file, FetchOptions, HttpScraper, Scraper};
 use crate::types::{Attribution, Compliance, Decision, Document, Harvest, Page, Timings, Usage};
 use crate::{Error, Result};
 
