@@ -57,6 +57,7 @@ class Harvester extends native.Harvester {
 module.exports = {
   Harvester,
   version: native.version,
+  __napiBindingTarget: native.__napiBindingTarget,
   HarvestError: errors.HarvestError,
   RobotsDisallowed: errors.RobotsDisallowed,
   ComplianceRefused: errors.ComplianceRefused,

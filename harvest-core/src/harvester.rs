@@ -85,6 +85,7 @@ pub struct HarvesterBuilder {
     prices: Option<PriceTable>,
     budget_usd: Option<f64>,
     concurrency: usize,
+    per_host_interval: Option<Duration>,
 }
 
 impl Default for HarvesterBuilder {
@@ -103,6 +104,7 @@ impl Default for HarvesterBuilder {
             prices: None,
             budget_usd: None,
             concurrency: 8,
+            per_host_interval: None,
         }
     }
 }
@@ -202,6 +204,13 @@ impl HarvesterBuilder {
         self
     }
 
+    /// Least time between two requests to the same host (default 1 s, raised by a
+    /// robots.txt `Crawl-delay`; `Duration::ZERO` for no limit, e.g. against a local server).
+    pub fn per_host_interval(mut self, interval: Duration) -> Self {
+        self.per_host_interval = Some(interval);
+        self
+    }
+
     /// Checks the configuration and builds the harvester.
     pub fn build(self) -> Result<Harvester> {
         if self.concurrency == 0 {
@@ -218,14 +227,17 @@ impl HarvesterBuilder {
         }
         let scraper: Arc<dyn Scraper> = match self.scraper {
             Some(s) => s,
-            None => Arc::new(
-                HttpScraper::builder()
+            None => {
+                let mut scraper = HttpScraper::builder()
                     .user_agent(&self.user_agent)
                     .allow_private_network(self.allow_private_network)
                     .timeout(self.timeout)
-                    .max_body_bytes(self.max_body_bytes)
-                    .build()?,
-            ),
+                    .max_body_bytes(self.max_body_bytes);
+                if let Some(interval) = self.per_host_interval {
+                    scraper = scraper.per_host_interval(interval);
+                }
+                Arc::new(scraper.build()?)
+            }
         };
         let keys: Arc<dyn KeyStore> = self.keys.unwrap_or_else(|| {
             Arc::new(ChainKeyStore::new(vec![

@@ -15,7 +15,7 @@ test('ESM import gives the same classes as require', async () => {
   assert.equal(harvestDefault, cjs)
   const site = await startSite()
   try {
-    const h = new Harvester({ allowPrivateNetwork: true })
+    const h = new Harvester({ allowPrivateNetwork: true, perHostIntervalSeconds: 0 })
     const r = await h.harvest(`${site.base}/post`, { format: 'markdown' })
     assert.equal(r.attribution.title, 'Leader spotlight: Erin Spiceland')
     const err = await h.harvest(`${site.base}/private/a`).catch((e) => e)

@@ -11,6 +11,8 @@ const { Harvester, HarvestError, RobotsDisallowed, PrivateAddressRefused, Unknow
 const { startSite, startOpenAi, evalPage } = require('./servers.js')
 
 const TITLE = 'Leader spotlight: Erin Spiceland'
+// Loopback tests: allow 127.0.0.1 and drop the one-request-per-second politeness delay.
+const LOCAL = { allowPrivateNetwork: true, perHostIntervalSeconds: 0 }
 let site
 
 before(async () => {
@@ -21,7 +23,7 @@ after(async () => {
 })
 
 test('harvests the eval page into markdown with exact attribution', async () => {
-  const h = new Harvester({ allowPrivateNetwork: true })
+  const h = new Harvester(LOCAL)
   const r = await h.harvest(`${site.base}/post`, { format: 'markdown' })
   assert.equal(r.format, 'markdown')
   assert.equal(r.provider, 'none')
@@ -40,7 +42,7 @@ test('harvests the eval page into markdown with exact attribution', async () => 
 })
 
 test('json format output parses and carries the title', async () => {
-  const h = new Harvester({ allowPrivateNetwork: true })
+  const h = new Harvester(LOCAL)
   const r = await h.harvest(`${site.base}/post`, { format: 'json' })
   assert.equal(r.format, 'json')
   const doc = JSON.parse(r.output)
@@ -48,7 +50,7 @@ test('json format output parses and carries the title', async () => {
 })
 
 test('robots.txt disallow is a RobotsDisallowed error naming the rule', async () => {
-  const h = new Harvester({ allowPrivateNetwork: true })
+  const h = new Harvester(LOCAL)
   const err = await h.harvest(`${site.base}/private/post`).catch((e) => e)
   assert.ok(err instanceof RobotsDisallowed)
   assert.ok(err instanceof HarvestError)
@@ -78,7 +80,7 @@ test('loopback address is refused without allowPrivateNetwork', async () => {
 })
 
 test('unknown format is an UnknownFormat error', async () => {
-  const h = new Harvester({ allowPrivateNetwork: true })
+  const h = new Harvester(LOCAL)
   const err = await h.harvest(`${site.base}/post`, { format: 'pdf' }).catch((e) => e)
   assert.ok(err instanceof UnknownFormat)
   assert.equal(err.code, 'UNKNOWN_FORMAT')
@@ -102,7 +104,7 @@ test('invalid options are ConfigError thrown by the constructor', () => {
 
 test('custom JS formatter renders the output', async () => {
   const h = new Harvester({
-    allowPrivateNetwork: true,
+    ...LOCAL,
     formatters: { shout: (doc) => doc.metadata.title.toUpperCase() },
   })
   assert.ok(h.formats().includes('shout'))
@@ -115,7 +117,7 @@ test('custom JS formatter renders the output', async () => {
 test('custom formatter sees the document, attribution and options', async () => {
   let seen
   const h = new Harvester({
-    allowPrivateNetwork: true,
+    ...LOCAL,
     formatters: {
       peek: (doc) => {
         seen = doc
@@ -133,7 +135,7 @@ test('custom formatter sees the document, attribution and options', async () => 
 
 test('an error thrown by a JS formatter is a FORMAT_FAILED error', async () => {
   const h = new Harvester({
-    allowPrivateNetwork: true,
+    ...LOCAL,
     formatters: {
       broken: () => {
         throw new Error('no title here')
@@ -153,7 +155,7 @@ test('an error thrown by a JS formatter is a FORMAT_FAILED error', async () => {
 
 test('many concurrent harvests through a JS formatter all complete', async () => {
   const h = new Harvester({
-    allowPrivateNetwork: true,
+    ...LOCAL,
     concurrency: 16,
     formatters: { title: (doc) => doc.metadata.title },
   })
@@ -166,8 +168,16 @@ test('many concurrent harvests through a JS formatter all complete', async () =>
   })
 })
 
+test('harvestMany runs JS formatters too', async () => {
+  const h = new Harvester({ ...LOCAL, concurrency: 4, formatters: { title: (doc) => doc.metadata.title } })
+  const urls = Array.from({ length: 8 }, (_, i) => `${site.base}/post?many=${i}`)
+  const results = await h.harvestMany(urls, { format: 'title' })
+  assert.deepEqual(results.map((r) => r.output), urls.map(() => TITLE))
+  assert.deepEqual(results.map((r) => r.attribution.url), urls)
+})
+
 test('harvestMany keeps input order and reports failures in place', async () => {
-  const h = new Harvester({ allowPrivateNetwork: true })
+  const h = new Harvester(LOCAL)
   const urls = [`${site.base}/post?a`, `${site.base}/private/x`, 'not a url', `${site.base}/post?b`]
   const results = await h.harvestMany(urls, { format: 'markdown' })
   assert.equal(results.length, 4)
@@ -181,7 +191,7 @@ test('harvestMany keeps input order and reports failures in place', async () => 
 })
 
 test('export joins harvests into one JSON array', async () => {
-  const h = new Harvester({ allowPrivateNetwork: true })
+  const h = new Harvester(LOCAL)
   const results = await h.harvestMany([`${site.base}/post?1`, `${site.base}/post?2`], { format: 'json' })
   const joined = JSON.parse(h.export(results, 'json'))
   assert.equal(joined.length, 2)
@@ -212,7 +222,7 @@ test('budget below the estimate is a BudgetExceeded error and no provider call',
   const api = await startOpenAi()
   try {
     const h = new Harvester({
-      allowPrivateNetwork: true,
+      ...LOCAL,
       providers: [{ name: 'openai', model: 'gpt-4o-mini', baseUrl: `${api.base}/v1` }],
       keys: { openai: 'sk-test' },
     })
@@ -225,7 +235,7 @@ test('budget below the estimate is a BudgetExceeded error and no provider call',
 
     const r = await h.harvest(`${site.base}/post`, { format: 'summary', attribution: false })
     assert.equal(r.provider, 'openai')
-    assert.equal(r.model, 'gpt-4o-mini-2024-07-18')
+    assert.equal(r.model, 'gpt-4o-mini')
     assert.deepEqual(r.usage, { inputTokens: 1200, outputTokens: 14, cachedTokens: 1024, cacheWriteTokens: 0 })
     assert.equal(api.requests.length, 1)
     assert.equal(api.requests[0].headers.authorization, 'Bearer sk-test')

@@ -20,7 +20,15 @@ function listen(server) {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address()
-      resolve({ server, base: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) })
+      resolve({
+        server,
+        base: `http://127.0.0.1:${port}`,
+        close: () => {
+          // harvest keeps its connections pooled; don't wait for them to idle out.
+          server.closeAllConnections()
+          return new Promise((r) => server.close(r))
+        },
+      })
     })
   })
 }

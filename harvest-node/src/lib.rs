@@ -50,6 +50,9 @@ pub struct HarvesterOptions {
     pub user_agent: Option<String>,
     /// Total time limit of one page fetch, in seconds (default 30).
     pub timeout_seconds: Option<f64>,
+    /// Least time between two requests to the same host, in seconds (default 1, raised by
+    /// a robots.txt `Crawl-delay`; 0 for no limit, e.g. against a local server).
+    pub per_host_interval_seconds: Option<f64>,
     /// Largest decoded page accepted, in bytes (default 10 MiB).
     pub max_body_bytes: Option<i64>,
     /// Default budget per harvest in USD: calls estimated above it are refused.
@@ -95,8 +98,11 @@ fn config(message: String) -> napi::Error {
 }
 
 fn seconds(value: f64, what: &str) -> napi::Result<Duration> {
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| config(format!("{what} must be a non-negative number of seconds, got {value}")))
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        config(format!(
+            "{what} must be a non-negative number of seconds, got {value}"
+        ))
+    })
 }
 
 fn call_options(options: Option<HarvestCallOptions>) -> HarvestOptions {
@@ -188,6 +194,9 @@ impl Harvester {
         if let Some(t) = o.timeout_seconds {
             b = b.timeout(seconds(t, "timeoutSeconds")?);
         }
+        if let Some(t) = o.per_host_interval_seconds {
+            b = b.per_host_interval(seconds(t, "perHostIntervalSeconds")?);
+        }
         if let Some(n) = o.max_body_bytes {
             let n = u64::try_from(n)
                 .map_err(|_| config(format!("maxBodyBytes must not be negative, got {n}")))?;
@@ -200,7 +209,7 @@ impl Harvester {
             b = b.concurrency(n as usize);
         }
         if let Some(path) = o.prices_path {
-            let _ = (PriceTable::from_path(Path::new(&path)), &b); // INTERIM-PRICES
+            b = b.prices(PriceTable::from_path(Path::new(&path)).map_err(|e| error::to_napi(&e))?);
         }
         for (name, function) in o.formatters.unwrap_or_default() {
             b = b.formatter(Arc::new(JsFormatter::new(name, function)));
@@ -255,7 +264,15 @@ impl Harvester {
     ) -> napi::Result<Vec<ManyEntry>> {
         let opts = call_options(options);
         let h = self.inner.clone();
-        let results = h.harvest_many(&urls, &opts).await;
+        let batch = urls.clone();
+        // The core's `harvest_many` future is not provably `Send` (a higher-ranked lifetime
+        // in its stream closure), which napi needs; drive it on a blocking thread instead.
+        let runtime = tokio::runtime::Handle::current();
+        let results = tokio::task::spawn_blocking(move || {
+            runtime.block_on(async move { h.harvest_many(&batch, &opts).await })
+        })
+        .await
+        .map_err(|e| config(format!("harvestMany task failed: {e}")))?;
         Ok(urls
             .into_iter()
             .zip(results)
