@@ -71,7 +71,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = BTreeMap::new();
     for (file, base, html) in &pages {
         let doc = extract(html, base);
-        let value = if args.field == "text" { doc.text } else { doc.markdown };
+        let value = if args.field == "text" {
+            doc.text
+        } else {
+            doc.markdown
+        };
         out.insert(file.clone(), value);
     }
     let secs = start.elapsed().as_secs_f64();

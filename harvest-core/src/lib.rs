@@ -17,8 +17,6 @@ pub mod provider;
 pub mod scrape;
 pub mod types;
 
-mod stubs;
-
 pub use cache::{Cache, MemoryCache};
 pub use error::{Error, Result};
 pub use format::{FormatContext, FormatOptions, Formatter, Plan};

@@ -35,7 +35,10 @@ impl Stats {
             match &dom.nodes[i].data {
                 Data::Text(t) => {
                     text[i] = t.chars().filter(|c| !c.is_whitespace()).count();
-                    commas[i] = t.chars().filter(|&c| matches!(c, ',' | '，' | '、')).count();
+                    commas[i] = t
+                        .chars()
+                        .filter(|&c| matches!(c, ',' | '，' | '、'))
+                        .count();
                 }
                 Data::Element(e) => match e.tag.as_str() {
                     "a" => link[i] = text[i],
@@ -92,7 +95,9 @@ fn class_weight(dom: &Dom, i: usize) -> f64 {
     if positive_class(&ci) {
         w += 25.0;
     }
-    if e.attr("itemprop").is_some_and(|v| v.contains("articleBody")) {
+    if e.attr("itemprop")
+        .is_some_and(|v| v.contains("articleBody"))
+    {
         w += 40.0;
     }
     w
@@ -203,10 +208,12 @@ pub(crate) fn select(dom: &Dom, removed: &[bool], stats: &Stats, body: usize) ->
         let ld = stats.link_density(s);
         let len = stats.text[s];
         let keep = (!score[s].is_nan() && score[s] >= threshold)
-            || (dom.tag(s) == "p" && ((len > 80 && ld < 0.25) || (len > 0 && ld == 0.0 && len < 80 && {
-                let t = dom.raw_text(s);
-                t.contains(". ") || t.trim_end().ends_with('.')
-            })));
+            || (dom.tag(s) == "p"
+                && ((len > 80 && ld < 0.25)
+                    || (len > 0 && ld == 0.0 && len < 80 && {
+                        let t = dom.raw_text(s);
+                        t.contains(". ") || t.trim_end().ends_with('.')
+                    })));
         if keep {
             roots.push(s);
         }
