@@ -212,6 +212,9 @@ mod tests {
             t.cost_usd("ollama", "llama3.2:latest", &Usage::default()),
             Some(0.0)
         );
-        assert_eq!(t.cost_usd("openai", "no-such-model", &Usage::default()), None);
+        assert_eq!(
+            t.cost_usd("openai", "no-such-model", &Usage::default()),
+            None
+        );
     }
 }

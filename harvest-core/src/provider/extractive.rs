@@ -18,7 +18,8 @@ use crate::types::{CompletionRequest, CompletionResponse, Role, Usage};
 use crate::{Error, Result};
 
 /// The tasks [`Extractive`] understands (`CompletionRequest::task`; `None` = `summary`).
-pub const EXTRACTIVE_TASKS: &[&str] = &["summary", "bullets", "key_points", "thread", "faq", "title"];
+pub const EXTRACTIVE_TASKS: &[&str] =
+    &["summary", "bullets", "key_points", "thread", "faq", "title"];
 
 /// Longest post of a social thread, numbering included.
 pub const THREAD_POST_MAX_CHARS: usize = 280;
@@ -254,7 +255,9 @@ fn split_sentences(text: &str) -> Vec<String> {
     while i < chars.len() {
         if matches!(chars[i], '.' | '!' | '?' | '…') {
             let mut end = i + 1;
-            while end < chars.len() && matches!(chars[end], '.' | '!' | '?' | '"' | '\'' | '”' | '’' | ')') {
+            while end < chars.len()
+                && matches!(chars[end], '.' | '!' | '?' | '"' | '\'' | '”' | '’' | ')')
+            {
                 end += 1;
             }
             let next_ok = end < chars.len()
@@ -262,7 +265,11 @@ fn split_sentences(text: &str) -> Vec<String> {
                 && chars[end + 1..]
                     .iter()
                     .find(|c| !c.is_whitespace())
-                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“' | '\'' | '('));
+                    .is_some_and(|c| {
+                        c.is_uppercase()
+                            || c.is_ascii_digit()
+                            || matches!(c, '"' | '“' | '\'' | '(')
+                    });
             if next_ok && !(chars[i] == '.' && ends_with_abbreviation(&chars[start..i])) {
                 push_sentence(&mut out, &chars[start..end]);
                 start = end;
@@ -301,9 +308,9 @@ const STOPWORDS: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
     "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "he",
     "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "more", "most", "my",
-    "no", "not", "of", "on", "one", "or", "our", "out", "she", "so", "some", "than", "that",
-    "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "was",
-    "we", "were", "what", "when", "which", "who", "will", "with", "would", "you", "your",
+    "no", "not", "of", "on", "one", "or", "our", "out", "she", "so", "some", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "was", "we",
+    "were", "what", "when", "which", "who", "will", "with", "would", "you", "your",
 ];
 
 fn terms(sentence: &str) -> Vec<String> {
@@ -401,17 +408,14 @@ fn thread(doc: &Doc, posts: Option<usize>) -> String {
         .collect();
     // Room for the longest numbering this thread can need ("99/99 ").
     let budget = THREAD_POST_MAX_CHARS - "99/99 ".len();
+    // One idea per post: the title opens the thread, then each chosen sentence (split at
+    // word boundaries when it is longer than a post).
     let mut bodies: Vec<String> = Vec::new();
+    if let Some((_, heading, _)) = doc.headings.iter().min_by_key(|(level, _, _)| *level) {
+        bodies.extend(wrap(heading, budget));
+    }
     for sentence in chosen {
-        for piece in wrap(sentence, budget) {
-            match bodies.last_mut() {
-                Some(last) if last.chars().count() + 1 + piece.chars().count() <= budget => {
-                    last.push(' ');
-                    last.push_str(&piece);
-                }
-                _ => bodies.push(piece),
-            }
-        }
+        bodies.extend(wrap(sentence, budget));
     }
     let total = bodies.len();
     bodies
@@ -465,7 +469,10 @@ fn faq(doc: &Doc) -> String {
         .filter(|(_, text, _)| text.ends_with('?'))
         .collect();
     let candidates: Vec<&(usize, String, usize)> = if questions.is_empty() {
-        doc.headings.iter().filter(|(level, _, _)| *level >= 2).collect()
+        doc.headings
+            .iter()
+            .filter(|(level, _, _)| *level >= 2)
+            .collect()
     } else {
         questions
     };
@@ -495,11 +502,7 @@ fn faq(doc: &Doc) -> String {
 }
 
 fn title(doc: &Doc) -> String {
-    if let Some((_, text, _)) = doc
-        .headings
-        .iter()
-        .min_by_key(|(level, _, _)| *level)
-    {
+    if let Some((_, text, _)) = doc.headings.iter().min_by_key(|(level, _, _)| *level) {
         return text.clone();
     }
     let first = rank(&doc.sentences, 1)
@@ -528,7 +531,12 @@ mod tests {
     fn sentences_split_but_not_after_abbreviations() {
         assert_eq!(
             split_sentences("Dr. Smith arrived at 5 p.m. today. He left! Was it 3.5 km? Yes."),
-            vec!["Dr. Smith arrived at 5 p.m. today.", "He left!", "Was it 3.5 km?", "Yes."]
+            vec![
+                "Dr. Smith arrived at 5 p.m. today.",
+                "He left!",
+                "Was it 3.5 km?",
+                "Yes."
+            ]
         );
     }
 

@@ -308,7 +308,10 @@ pub(crate) async fn read_json(
     };
     serde_json::from_slice(&bytes).map_err(|e| Error::ProviderProtocol {
         provider: provider.to_string(),
-        message: format!("the answer is not valid JSON ({e}): {}", shorten(&String::from_utf8_lossy(&bytes))),
+        message: format!(
+            "the answer is not valid JSON ({e}): {}",
+            shorten(&String::from_utf8_lossy(&bytes))
+        ),
     })
 }
 
@@ -344,7 +347,12 @@ pub(crate) fn merge_extra(
 /// assert_eq!(retry_after(&h, chrono::Utc::now()), Some(std::time::Duration::from_millis(210)));
 /// ```
 pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         if ms.is_finite() && ms >= 0.0 {
             return Some(Duration::from_secs_f64(ms / 1000.0));
@@ -456,12 +464,18 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let mut h = HeaderMap::new();
-        h.insert("anthropic-ratelimit-requests-remaining", "0".parse().unwrap());
+        h.insert(
+            "anthropic-ratelimit-requests-remaining",
+            "0".parse().unwrap(),
+        );
         h.insert(
             "anthropic-ratelimit-requests-reset",
             "2025-10-01T12:00:12Z".parse().unwrap(),
         );
-        h.insert("anthropic-ratelimit-tokens-remaining", "38000".parse().unwrap());
+        h.insert(
+            "anthropic-ratelimit-tokens-remaining",
+            "38000".parse().unwrap(),
+        );
         h.insert(
             "anthropic-ratelimit-tokens-reset",
             "2025-10-01T12:00:30Z".parse().unwrap(),
@@ -476,6 +490,9 @@ mod tests {
         h.insert("x-ratelimit-reset-tokens", "210ms".parse().unwrap());
         h.insert("x-ratelimit-remaining-requests", "4999".parse().unwrap());
         h.insert("x-ratelimit-reset-requests", "12ms".parse().unwrap());
-        assert_eq!(retry_after(&h, Utc::now()), Some(Duration::from_millis(210)));
+        assert_eq!(
+            retry_after(&h, Utc::now()),
+            Some(Duration::from_millis(210))
+        );
     }
 }

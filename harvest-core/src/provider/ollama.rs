@@ -181,8 +181,14 @@ impl Provider for Ollama {
         let started = Instant::now();
         let url = format!("{}/api/chat", self.base_url);
         let body = self.request_body(request, false);
-        let response =
-            http::send("ollama", &url, self.post(&url, &body, key), &self.timeouts, key).await?;
+        let response = http::send(
+            "ollama",
+            &url,
+            self.post(&url, &body, key),
+            &self.timeouts,
+            key,
+        )
+        .await?;
         let left = self.timeouts.total.saturating_sub(started.elapsed());
         let value = http::read_json("ollama", &url, response, &self.timeouts, left).await?;
         if let Some(err) = http::ErrorBody::from_value(&value) {
@@ -216,8 +222,14 @@ impl Provider for Ollama {
         let started = Instant::now();
         let url = format!("{}/api/chat", self.base_url);
         let body = self.request_body(request, true);
-        let response =
-            http::send("ollama", &url, self.post(&url, &body, key), &self.timeouts, key).await?;
+        let response = http::send(
+            "ollama",
+            &url,
+            self.post(&url, &body, key),
+            &self.timeouts,
+            key,
+        )
+        .await?;
         let decoder = OllamaDecoder {
             model: body["model"].as_str().unwrap_or_default().to_string(),
         };

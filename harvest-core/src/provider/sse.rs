@@ -141,9 +141,7 @@ impl<D: Decoder> State<D> {
         for frame in frames {
             match self.decoder.frame(frame) {
                 Ok(events) => {
-                    let done = events
-                        .iter()
-                        .any(|e| matches!(e, StreamEvent::Done { .. }));
+                    let done = events.iter().any(|e| matches!(e, StreamEvent::Done { .. }));
                     self.pending.extend(events.into_iter().map(Ok));
                     if done {
                         self.ended = true;
@@ -308,8 +306,8 @@ mod tests {
 
     #[test]
     fn sse_frames_split_across_chunks_and_line_endings() {
-        let mut buf = b"event: a\r\ndata: {\"x\":1}\r\n\r\n: comment\n\ndata: l1\ndata: l2\n\nda"
-            .to_vec();
+        let mut buf =
+            b"event: a\r\ndata: {\"x\":1}\r\n\r\n: comment\n\ndata: l1\ndata: l2\n\nda".to_vec();
         let mut out = Vec::new();
         split_frames(&mut buf, Framing::Sse, &mut out);
         assert_eq!(
