@@ -4,15 +4,15 @@ use super::dom::{Data, Dom, Elem, NO_PARENT};
 
 /// Tags whose whole subtree is never main content.
 const DROP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+    "script", "style", "template", "iframe", "object", "embed", "svg", "canvas",
     "head", "title", "meta", "link", "button", "input", "select", "textarea", "option",
-    "nav", "aside", "footer", "dialog", "menu", "frameset", "frame", "audio", "video", "map",
+    "nav", "aside", "footer", "dialog", "menu", "figcaption", "frameset", "frame", "audio", "video", "map",
 ];
 
 /// ARIA roles of page furniture.
 const DROP_ROLES: &[&str] = &[
     "navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "dialog",
-    "alertdialog", "search", "toolbar", "tablist", "tooltip",
+    "alertdialog", "search", "toolbar", "tooltip",
 ];
 
 /// Class/id substrings that mark furniture (matched on the lower-cased `class id`).
@@ -26,6 +26,8 @@ const NEG_SUBSTR: &[&str] = &[
     "screen-reader", "sr-only", "visually-hidden", "visuallyhidden", "outbrain", "taboola",
     "most-popular", "mostpopular", "trending", "login", "topbar", "top-bar", "jp-relatedposts",
     "post-navigation", "postnav", "nav-links", "print-only", "rating", "shoutbox", "overlay",
+    "caption", "credit", "copyright", "author", "read-more", "readmore", "more-link",
+    "interessieren", "mehr-zum", "weiterlesen",
 ];
 
 /// Class/id tokens (split on non-alphanumerics) that mark furniture.
@@ -33,7 +35,8 @@ const NEG_TOKENS: &[&str] = &[
     "ad", "ads", "adv", "nav", "meta", "tags", "tag", "date", "author", "hide", "hidden",
     "print", "rss", "respond", "reply", "replies", "search", "header", "foot", "extra",
     "supplemental", "skip", "teaser", "teasers", "categories", "category", "keywords",
-    "published", "timestamp", "time", "crumbs", "donate", "sharebar", "addthis",
+    "published", "timestamp", "time", "crumbs", "donate", "sharebar", "addthis", "authors",
+    "info", "infos", "links", "more", "print", "source", "sources", "teilen",
 ];
 
 /// Class/id substrings that suggest the main content: an element matching one of these
@@ -89,11 +92,21 @@ fn hidden(e: &Elem) -> bool {
     false
 }
 
-/// Text length per node (non-whitespace characters), ignoring script-like subtrees.
-fn raw_text_len(dom: &Dom) -> Vec<usize> {
+/// Text length per node (non-whitespace characters), ignoring script-like subtrees, and
+/// whether the node holds a semantic main-content element (`article`, `main`,
+/// `itemprop=articleBody`).
+fn raw_text_len(dom: &Dom) -> (Vec<usize>, Vec<bool>) {
     let n = dom.nodes.len();
     let mut len = vec![0usize; n];
+    let mut holds_main = vec![false; n];
     for i in (0..n).rev() {
+        if let Some(e) = dom.elem(i) {
+            if matches!(e.tag.as_str(), "article" | "main")
+                || e.attr("itemprop").is_some_and(|p| p.contains("articleBody"))
+            {
+                holds_main[i] = true;
+            }
+        }
         match &dom.nodes[i].data {
             Data::Text(t) => len[i] = t.chars().filter(|c| !c.is_whitespace()).count(),
             Data::Element(e) if matches!(e.tag.as_str(), "script" | "style" | "noscript") => {
@@ -104,16 +117,17 @@ fn raw_text_len(dom: &Dom) -> Vec<usize> {
         let p = dom.nodes[i].parent;
         if p != NO_PARENT {
             len[p] += len[i];
+            holds_main[p] |= holds_main[i];
         }
     }
-    len
+    (len, holds_main)
 }
 
 /// Marks every node that is boilerplate (or inside boilerplate). With `strict`, class/id
 /// patterns are applied too; without, only tags, roles and visibility.
 pub(crate) fn boilerplate(dom: &Dom, strict: bool) -> Vec<bool> {
     let n = dom.nodes.len();
-    let text = raw_text_len(dom);
+    let (text, holds_main) = raw_text_len(dom);
     let body = dom.find_tag("body").unwrap_or(0);
     let body_len = text[body].max(1);
     let mut removed = vec![false; n];
@@ -136,7 +150,9 @@ pub(crate) fn boilerplate(dom: &Dom, strict: bool) -> Vec<bool> {
         if matches!(tag, "article" | "main") {
             in_article[i] = true;
         }
-        if DROP_TAGS.contains(&tag) || hidden(e) {
+        // Short <noscript> is a "please enable JavaScript" notice or a tracking pixel.
+        let short_noscript = tag == "noscript" && text[i] < 200;
+        if DROP_TAGS.contains(&tag) || hidden(e) || short_noscript {
             removed[i] = true;
             continue;
         }
@@ -155,8 +171,12 @@ pub(crate) fn boilerplate(dom: &Dom, strict: bool) -> Vec<bool> {
         }
         let ci = class_id(e);
         if negative_class(&ci) {
+            // A wrapper of the whole page can carry a furniture-like class
+            // (`has-sidebar`, `sidebar-wrapper`, `rt-hidden`): keep what holds the article
+            // or most of the page's text.
             let big = text[i] * 2 > body_len;
-            if big && positive_class(&ci) {
+            let most = text[i] * 10 > body_len * 6 && !ci.contains("comment");
+            if holds_main[i] || most || (big && positive_class(&ci)) {
                 continue;
             }
             removed[i] = true;
