@@ -133,11 +133,15 @@ pub(crate) fn boilerplate(dom: &Dom, strict: bool) -> Vec<bool> {
     let mut removed = vec![false; n];
     // Inside <article>/<main>: headers there are part of the content.
     let mut in_article = vec![false; n];
+    // Text length of the nearest enclosing article/main (or the body): wrappers are
+    // judged against their scope, not the whole page.
+    let mut scope = vec![body_len; n];
     for i in 0..n {
         let p = dom.nodes[i].parent;
         if p != NO_PARENT {
             removed[i] = removed[p];
             in_article[i] = in_article[p];
+            scope[i] = scope[p];
         }
         if removed[i] {
             continue;
@@ -149,6 +153,7 @@ pub(crate) fn boilerplate(dom: &Dom, strict: bool) -> Vec<bool> {
         }
         if matches!(tag, "article" | "main") {
             in_article[i] = true;
+            scope[i] = text[i].max(1);
         }
         // Short <noscript> is a "please enable JavaScript" notice or a tracking pixel.
         let short_noscript = tag == "noscript" && text[i] < 200;
@@ -174,8 +179,8 @@ pub(crate) fn boilerplate(dom: &Dom, strict: bool) -> Vec<bool> {
             // A wrapper of the whole page can carry a furniture-like class
             // (`has-sidebar`, `sidebar-wrapper`, `rt-hidden`): keep what holds the article
             // or most of the page's text.
-            let big = text[i] * 2 > body_len;
-            let most = text[i] * 10 > body_len * 6 && !ci.contains("comment");
+            let big = text[i] * 2 > scope[i];
+            let most = text[i] * 10 > scope[i] * 6 && !ci.contains("comment");
             if holds_main[i] || most || (big && positive_class(&ci)) {
                 continue;
             }

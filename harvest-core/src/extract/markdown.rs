@@ -279,7 +279,7 @@ impl Renderer<'_> {
                 let t = collapse_lines(&self.cur);
                 self.cur.clear();
                 self.gen += 1;
-                if !t.is_empty() && !(level == 1 && std::env::var_os("HX_NOH1").is_some()) {
+                if !t.is_empty() {
                     let block = if self.md() {
                         format!("{} {}", "#".repeat(level), t)
                     } else {
