@@ -67,8 +67,9 @@ impl Dom {
             },
             ..Default::default()
         };
-        let parsed = html5ever::driver::parse_document(HtmlTreeSink::new(Html::new_document()), opts)
-            .one(html);
+        let parsed =
+            html5ever::driver::parse_document(HtmlTreeSink::new(Html::new_document()), opts)
+                .one(html);
         let mut nodes: Vec<Node> = Vec::new();
         // Stack of arena indices of the open nodes; `None` marks a skipped subtree.
         let mut stack: Vec<Option<usize>> = Vec::new();

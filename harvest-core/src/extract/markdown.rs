@@ -461,7 +461,10 @@ impl Renderer<'_> {
         let md = self.md() && self.marks[mark_index(Mark::Code)] == 0;
         for c in t.chars() {
             // Soft hyphens and zero-width characters only split words for matching.
-            if matches!(c, '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\0') {
+            if matches!(
+                c,
+                '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\0'
+            ) {
                 continue;
             }
             if c.is_whitespace() {

@@ -237,7 +237,9 @@ fn json_ld(dom: &Dom, base: &Url) -> Found {
             set(&mut f.site_name, o.get("publisher").and_then(ld_name));
             set(
                 &mut f.article_body,
-                o.get("articleBody").and_then(Value::as_str).map(|s| s.trim().to_string()),
+                o.get("articleBody")
+                    .and_then(Value::as_str)
+                    .map(|s| s.trim().to_string()),
             );
             if f.keywords.is_empty() {
                 match o.get("keywords") {

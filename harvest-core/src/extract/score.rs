@@ -35,7 +35,10 @@ impl Stats {
             match &dom.nodes[i].data {
                 Data::Text(t) => {
                     text[i] = t.chars().filter(|c| !c.is_whitespace()).count();
-                    commas[i] = t.chars().filter(|&c| matches!(c, ',' | '，' | '、')).count();
+                    commas[i] = t
+                        .chars()
+                        .filter(|&c| matches!(c, ',' | '，' | '、'))
+                        .count();
                 }
                 Data::Element(e) => match e.tag.as_str() {
                     "a" => link[i] = text[i],
@@ -99,7 +102,9 @@ fn class_weight(dom: &Dom, i: usize) -> f64 {
     if positive_class(&ci) {
         w += 25.0;
     }
-    if e.attr("itemprop").is_some_and(|v| v.contains("articleBody")) {
+    if e.attr("itemprop")
+        .is_some_and(|v| v.contains("articleBody"))
+    {
         w += 40.0;
     }
     w
