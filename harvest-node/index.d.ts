@@ -202,6 +202,15 @@ export interface Harvest {
   compliance: Compliance
   timings: Timings
   attempts: Array<Attempt>
+  /**
+   * The page did not change since the last harvest: extraction and the provider call
+   * were skipped and `output` is empty.
+   */
+  unchanged: boolean
+  /** The extracted text is a near-duplicate of the last harvest of this URL. */
+  nearDuplicate: boolean
+  /** Personal data removed before formatting and the provider call. */
+  redactions: Array<Redaction>
 }
 
 /** Per-call options of `harvest`, `harvestFile` and `harvestMany`. */
@@ -251,6 +260,13 @@ export interface HarvesterOptions {
   budgetUsd?: number
   /** Pages harvested at once by `harvestMany` (default 8). */
   concurrency?: number
+  /**
+   * Remove e-mail addresses, phone numbers and IBANs before formatting and the provider
+   * call; the result lists what was removed (default false).
+   */
+  redactPersonalData?: boolean
+  /** Never persist or cache raw pages: only finished outputs are cached (default false). */
+  noStorage?: boolean
   /** A LiteLLM-style price table (JSON) to use instead of the bundled one. */
   pricesPath?: string
   /**
@@ -292,6 +308,17 @@ export interface ProviderSpec {
   model?: string
   /** API base URL (default: the provider's environment variable, else its public URL). */
   baseUrl?: string
+}
+
+/** One redacted span of personal data. */
+export interface Redaction {
+  /** `email`, `phone` or `iban`. */
+  kind: string
+  /** Byte range in the original text. */
+  start: number
+  end: number
+  /** What replaced it (`[email]`, `[phone]`, `[iban]`). */
+  placeholder: string
 }
 
 /** What one checked compliance signal said. */

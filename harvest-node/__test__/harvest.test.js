@@ -39,6 +39,8 @@ test('harvests the eval page into markdown with exact attribution', async () => 
   assert.ok(r.output.includes('Erin Spiceland'), r.output.slice(0, 300))
   assert.deepEqual(Object.keys(r.timings), ['fetchMs', 'extractMs', 'formatMs', 'providerMs', 'totalMs'])
   assert.deepEqual(r.attempts, [])
+  assert.equal(r.unchanged, false)
+  assert.deepEqual(r.redactions, [])
 })
 
 test('json format output parses and carries the title', async () => {

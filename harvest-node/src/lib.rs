@@ -59,6 +59,11 @@ pub struct HarvesterOptions {
     pub budget_usd: Option<f64>,
     /// Pages harvested at once by `harvestMany` (default 8).
     pub concurrency: Option<u32>,
+    /// Remove e-mail addresses, phone numbers and IBANs before formatting and the provider
+    /// call; the result lists what was removed (default false).
+    pub redact_personal_data: Option<bool>,
+    /// Never persist or cache raw pages: only finished outputs are cached (default false).
+    pub no_storage: Option<bool>,
     /// A LiteLLM-style price table (JSON) to use instead of the bundled one.
     pub prices_path: Option<String>,
     /// Custom formats: name → function of the extracted page returning the output string,
@@ -207,6 +212,12 @@ impl Harvester {
         }
         if let Some(n) = o.concurrency {
             b = b.concurrency(n as usize);
+        }
+        if let Some(redact) = o.redact_personal_data {
+            b = b.redact_personal_data(redact);
+        }
+        if let Some(no_storage) = o.no_storage {
+            b = b.no_storage(no_storage);
         }
         if let Some(path) = o.prices_path {
             b = b.prices(PriceTable::from_path(Path::new(&path)).map_err(|e| error::to_napi(&e))?);

@@ -94,6 +94,25 @@ pub struct Harvest {
     pub compliance: Compliance,
     pub timings: Timings,
     pub attempts: Vec<Attempt>,
+    /// The page did not change since the last harvest: extraction and the provider call
+    /// were skipped and `output` is empty.
+    pub unchanged: bool,
+    /// The extracted text is a near-duplicate of the last harvest of this URL.
+    pub near_duplicate: bool,
+    /// Personal data removed before formatting and the provider call.
+    pub redactions: Vec<Redaction>,
+}
+
+/// One redacted span of personal data.
+#[napi(object)]
+pub struct Redaction {
+    /// `email`, `phone` or `iban`.
+    pub kind: String,
+    /// Byte range in the original text.
+    pub start: i64,
+    pub end: i64,
+    /// What replaced it (`[email]`, `[phone]`, `[iban]`).
+    pub placeholder: String,
 }
 
 /// Page metadata handed to a custom formatter.
@@ -282,6 +301,18 @@ impl From<harvest_core::Harvest> for Harvest {
                     detail: a.detail,
                 })
                 .collect(),
+            unchanged: h.unchanged,
+            near_duplicate: h.near_duplicate,
+            redactions: h
+                .redactions
+                .into_iter()
+                .map(|r| Redaction {
+                    kind: r.kind,
+                    start: i64::try_from(r.start).unwrap_or(i64::MAX),
+                    end: i64::try_from(r.end).unwrap_or(i64::MAX),
+                    placeholder: r.placeholder,
+                })
+                .collect(),
         }
     }
 }
@@ -335,6 +366,18 @@ impl TryFrom<Harvest> for harvest_core::Harvest {
                     status: a.status,
                     latency_ms: a.latency_ms,
                     detail: a.detail,
+                })
+                .collect(),
+            unchanged: h.unchanged,
+            near_duplicate: h.near_duplicate,
+            redactions: h
+                .redactions
+                .into_iter()
+                .map(|r| harvest_core::compliance::Redaction {
+                    kind: r.kind,
+                    start: usize::try_from(r.start).unwrap_or(0),
+                    end: usize::try_from(r.end).unwrap_or(0),
+                    placeholder: r.placeholder,
                 })
                 .collect(),
         })
