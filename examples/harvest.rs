@@ -13,11 +13,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use harvest::provider::{Anthropic, Extractive, Ollama, OpenAi};
-use harvest::{cost::PriceTable, Error, HarvestOptions, Harvester, Provider};
+use harvest::{cost::PriceTable, provider_by_name, Error, HarvestOptions, Harvester, Provider};
 
 #[derive(Parser, Debug)]
-#[command(name = "harvest", version, about = "Turn a web page into AI-ready output")]
+#[command(
+    name = "harvest",
+    version,
+    about = "Turn a web page into AI-ready output"
+)]
 struct Cli {
     /// An http(s) URL, or the path of a local HTML file.
     input: String,
@@ -50,18 +53,7 @@ fn provider(spec: &str) -> Result<(Arc<dyn Provider>, Option<String>), Error> {
         Some((n, m)) if !m.is_empty() => (n, Some(m.to_string())),
         _ => (spec, None),
     };
-    let provider: Arc<dyn Provider> = match name {
-        "openai" => Arc::new(OpenAi::new()?),
-        "anthropic" => Arc::new(Anthropic::new()?),
-        "ollama" => Arc::new(Ollama::new()?),
-        "extractive" => Arc::new(Extractive::new()),
-        other => {
-            return Err(Error::Config(format!(
-                "unknown provider `{other}` (use openai, anthropic, ollama or extractive)"
-            )))
-        }
-    };
-    Ok((provider, model))
+    Ok((provider_by_name(name, None)?, model))
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {

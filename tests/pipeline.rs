@@ -183,7 +183,9 @@ async fn structural_formats_need_no_provider() {
         .await
         .unwrap();
     assert_eq!(md.provider, "none");
-    assert!(md.output.starts_with("# Solar boats cross the lake\n\nTwelve solar boats"));
+    assert!(md
+        .output
+        .starts_with("# Solar boats cross the lake\n\nTwelve solar boats"));
     assert!(!md.output.contains("About"));
     assert_eq!(
         md.output.lines().last().unwrap(),
@@ -212,7 +214,12 @@ impl Formatter for Shout {
     }
     fn plan(&self, ctx: &FormatContext<'_>) -> harvest::Result<Plan> {
         Ok(Plan::Rendered(
-            ctx.document.metadata.title.clone().unwrap_or_default().to_uppercase(),
+            ctx.document
+                .metadata
+                .title
+                .clone()
+                .unwrap_or_default()
+                .to_uppercase(),
         ))
     }
 }

@@ -11,12 +11,13 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::cache::{Cache, MemoryCache};
+use crate::cost::{estimate_request_tokens, PriceTable};
 use crate::format::{builtin_formatters, FormatContext, FormatOptions, Formatter, Plan};
 use crate::gateway::{ChainEntry, Gateway};
 use crate::keys::{ChainKeyStore, EnvKeyStore, KeyStore, MemoryKeyStore};
+use crate::provider::Extractive;
 use crate::provider::Provider;
-use crate::scrape::{FetchOptions, Scraper};
-use crate::stubs::{estimate_request_tokens, read_file, Extractive, HttpScraper, PriceTable};
+use crate::scrape::{read_file, FetchOptions, HttpScraper, Scraper};
 use crate::types::{Attribution, Compliance, Decision, Document, Harvest, Page, Timings, Usage};
 use crate::{Error, Result};
 

@@ -17,16 +17,14 @@ pub mod provider;
 pub mod scrape;
 pub mod types;
 
-mod stubs;
-
 pub use cache::{Cache, MemoryCache};
 pub use error::{Error, Result};
 pub use format::{FormatContext, FormatOptions, Formatter, Plan};
 pub use harvester::{HarvestOptions, Harvester, HarvesterBuilder};
 pub use keys::{ApiKey, ChainKeyStore, EnvKeyStore, KeyStore, MemoryKeyStore};
-pub use provider::{CompletionStream, Provider};
+pub use provider::{provider_by_name, CompletionStream, Provider};
 pub use scrape::{FetchOptions, Scraper};
-pub use stubs::provider_by_name;
+
 pub use types::*;
 
 /// Re-exported so integrators implement the traits with the same versions.
