@@ -54,7 +54,7 @@ pub fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
             .map(Value::Number)
             .unwrap_or(Value::Null))
     } else if let Ok(s) = obj.cast::<PyString>() {
-        Ok(Value::String(s.to_str()?.to_owned()))
+        Ok(Value::String(s.extract::<String>()?))
     } else if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (k, v) in d.iter() {

@@ -22,18 +22,12 @@ pub fn to_py_err(err: Error) -> PyErr {
 /// The exception object itself (for `harvest_many`, which returns failures in the list).
 pub fn exception_instance<'py>(py: Python<'py>, err: &Error) -> PyResult<Bound<'py, PyAny>> {
     let from_core = FROM_CORE.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        Ok(py
-            .import("harvest.errors")?
-            .getattr("_from_core")?
-            .unbind())
+        Ok(py.import("harvest.errors")?.getattr("_from_core")?.unbind())
     })?;
     let fields = fields(py, err)?;
-    from_core.bind(py).call1((
-        err.code(),
-        err.to_string(),
-        err.is_retryable(),
-        fields,
-    ))
+    from_core
+        .bind(py)
+        .call1((err.code(), err.to_string(), err.is_retryable(), fields))
 }
 
 /// The fields of each variant, under the names the Python classes expose.

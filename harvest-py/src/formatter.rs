@@ -33,9 +33,7 @@ impl PyFormatter {
             .getattr("name")
             .and_then(|n| n.extract())
             .map_err(|_| {
-                pyo3::exceptions::PyTypeError::new_err(
-                    "a formatter needs a `name` attribute (str)",
-                )
+                pyo3::exceptions::PyTypeError::new_err("a formatter needs a `name` attribute (str)")
             })?;
         let generative = has_value(object, "instructions")?;
         if !generative && !object.hasattr("render")? {

@@ -10,11 +10,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use harvest_core::cost::PriceTable;
 use harvest_core::gateway::{ChainEntry, Gateway};
+use harvest_core::scrape::HttpScraper;
 use harvest_core::secrecy::SecretString;
 use harvest_core::{
     ChainKeyStore, CompletionRequest, EnvKeyStore, Error, FormatOptions, Formatter, Harvest,
-    HarvestOptions, Harvester, KeyStore, MemoryKeyStore, Message, Provider, Role,
+    HarvestOptions, Harvester, KeyStore, MemoryKeyStore, Message, Role,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -98,6 +100,8 @@ struct Settings {
     concurrency: usize,
     timeout: Duration,
     max_body_bytes: u64,
+    per_host_interval: Duration,
+    prices: Option<PriceTable>,
 }
 
 /// The built core objects and the pid they were built in.
@@ -113,7 +117,17 @@ impl Settings {
     }
 
     fn build(&self) -> Result<Built, Error> {
+        // Built here only to pass the politeness interval, which the harvester builder
+        // does not take; the other settings are the ones the builder would pass.
+        let scraper = HttpScraper::builder()
+            .user_agent(&self.user_agent)
+            .allow_private_network(self.allow_private_network)
+            .timeout(self.timeout)
+            .max_body_bytes(self.max_body_bytes)
+            .per_host_interval(self.per_host_interval)
+            .build()?;
         let mut builder = Harvester::builder()
+            .scraper(Arc::new(scraper))
             .cache_ttl(self.cache_ttl)
             .key_store(Arc::clone(&self.keys))
             .allow_private_network(self.allow_private_network)
@@ -133,6 +147,9 @@ impl Settings {
         }
         if let Some(b) = self.budget_usd {
             builder = builder.budget_usd(b);
+        }
+        if let Some(p) = &self.prices {
+            builder = builder.prices(p.clone());
         }
         let harvester = builder.build()?;
         let gateway_chain = if chain.is_empty() {
@@ -249,7 +266,7 @@ impl HarvesterCore {
 #[pymethods]
 impl HarvesterCore {
     #[new]
-    #[pyo3(signature = (providers, keys, key_store, formatters, cache_ttl, allow_private_network, user_agent, budget_usd, concurrency, timeout, max_body_bytes))]
+    #[pyo3(signature = (providers, keys, key_store, formatters, cache_ttl, allow_private_network, user_agent, budget_usd, concurrency, timeout, max_body_bytes, per_host_interval, prices))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         providers: Vec<Bound<'_, PyAny>>,
@@ -263,6 +280,8 @@ impl HarvesterCore {
         concurrency: usize,
         timeout: f64,
         max_body_bytes: u64,
+        per_host_interval: f64,
+        prices: Option<PathBuf>,
     ) -> PyResult<Self> {
         let seconds = |what: &str, v: f64| {
             Duration::try_from_secs_f64(v).map_err(|_| {
@@ -306,6 +325,11 @@ impl HarvesterCore {
             concurrency,
             timeout: seconds("timeout", timeout)?,
             max_body_bytes,
+            per_host_interval: seconds("per_host_interval", per_host_interval)?,
+            prices: prices
+                .map(|p| PriceTable::from_path(&p))
+                .transpose()
+                .map_err(to_py_err)?,
         };
         let built = settings.build().map_err(to_py_err)?;
         Ok(HarvesterCore {
@@ -353,10 +377,18 @@ impl HarvesterCore {
         params: Option<BTreeMap<String, String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (h, _) = self.current()?;
-        let opts = options(format, budget_usd, use_cache, max_tokens, attribution, params);
-        runtime::future_into_py(py, async move {
-            Ok(Outcome(h.harvest_with(&url, &opts).await))
-        })
+        let opts = options(
+            format,
+            budget_usd,
+            use_cache,
+            max_tokens,
+            attribution,
+            params,
+        );
+        runtime::future_into_py(
+            py,
+            async move { Ok(Outcome(h.harvest_with(&url, &opts).await)) },
+        )
     }
 
     #[pyo3(signature = (url, format, budget_usd, use_cache, max_tokens, attribution, params))]
@@ -373,10 +405,18 @@ impl HarvesterCore {
         params: Option<BTreeMap<String, String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (h, _) = self.current()?;
-        let opts = options(format, budget_usd, use_cache, max_tokens, attribution, params);
-        runtime::block_on(py, async move {
-            Ok(Outcome(h.harvest_with(&url, &opts).await))
-        })?
+        let opts = options(
+            format,
+            budget_usd,
+            use_cache,
+            max_tokens,
+            attribution,
+            params,
+        );
+        runtime::block_on(
+            py,
+            async move { Ok(Outcome(h.harvest_with(&url, &opts).await)) },
+        )?
         .into_pyobject(py)
     }
 
@@ -394,7 +434,14 @@ impl HarvesterCore {
         params: Option<BTreeMap<String, String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (h, _) = self.current()?;
-        let opts = options(format, budget_usd, use_cache, max_tokens, attribution, params);
+        let opts = options(
+            format,
+            budget_usd,
+            use_cache,
+            max_tokens,
+            attribution,
+            params,
+        );
         runtime::future_into_py(py, async move {
             Ok(Outcome(h.harvest_file(&path, &opts).await))
         })
@@ -414,7 +461,14 @@ impl HarvesterCore {
         params: Option<BTreeMap<String, String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (h, _) = self.current()?;
-        let opts = options(format, budget_usd, use_cache, max_tokens, attribution, params);
+        let opts = options(
+            format,
+            budget_usd,
+            use_cache,
+            max_tokens,
+            attribution,
+            params,
+        );
         runtime::block_on(py, async move {
             Ok(Outcome(h.harvest_file(&path, &opts).await))
         })?
@@ -435,10 +489,16 @@ impl HarvesterCore {
         params: Option<BTreeMap<String, String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (h, _) = self.current()?;
-        let opts = options(format, budget_usd, use_cache, max_tokens, attribution, params);
-        runtime::future_into_py(py, async move {
-            Ok(Outcomes(h.harvest_many(&urls, &opts).await))
-        })
+        let opts = options(
+            format,
+            budget_usd,
+            use_cache,
+            max_tokens,
+            attribution,
+            params,
+        );
+        let many = harvest_many(h, urls, opts, self.settings.concurrency);
+        runtime::future_into_py(py, async move { Ok(Outcomes(many.await)) })
     }
 
     #[pyo3(signature = (urls, format, budget_usd, use_cache, max_tokens, attribution, params))]
@@ -455,11 +515,16 @@ impl HarvesterCore {
         params: Option<BTreeMap<String, String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (h, _) = self.current()?;
-        let opts = options(format, budget_usd, use_cache, max_tokens, attribution, params);
-        runtime::block_on(py, async move {
-            Ok(Outcomes(h.harvest_many(&urls, &opts).await))
-        })?
-        .into_pyobject(py)
+        let opts = options(
+            format,
+            budget_usd,
+            use_cache,
+            max_tokens,
+            attribution,
+            params,
+        );
+        let many = harvest_many(h, urls, opts, self.settings.concurrency);
+        runtime::block_on(py, async move { Ok(Outcomes(many.await)) })?.into_pyobject(py)
     }
 
     /// Joins harvests (given as `to_dict()` dicts) made in `format` into one document.
@@ -467,9 +532,8 @@ impl HarvesterCore {
         let harvests = results
             .iter()
             .map(|r| {
-                serde_json::from_value::<Harvest>(from_py(r)?).map_err(|e| {
-                    PyTypeError::new_err(format!("not a harvest result: {e}"))
-                })
+                serde_json::from_value::<Harvest>(from_py(r)?)
+                    .map_err(|e| PyTypeError::new_err(format!("not a harvest result: {e}")))
             })
             .collect::<PyResult<Vec<_>>>()?;
         self.current()?
@@ -511,6 +575,25 @@ impl HarvesterCore {
         })?
         .into_pyobject(py)
     }
+}
+
+/// `Harvester::harvest_many` over owned URLs. The core method borrows the URL slice in a
+/// closure, and rustc cannot prove that future `Send` for every lifetime (rust-lang/rust
+/// #102211), which spawning needs; the same ordered, bounded stream over owned values is.
+fn harvest_many(
+    h: Harvester,
+    urls: Vec<String>,
+    opts: HarvestOptions,
+    concurrency: usize,
+) -> impl std::future::Future<Output = Vec<Result<Harvest, Error>>> + Send {
+    use futures::StreamExt;
+    futures::stream::iter(urls.into_iter().map(move |url| {
+        let h = h.clone();
+        let opts = opts.clone();
+        async move { h.harvest_with(&url, &opts).await }
+    }))
+    .buffered(concurrency.max(1))
+    .collect()
 }
 
 fn completion_request(

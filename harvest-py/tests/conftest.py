@@ -52,8 +52,7 @@ class _Server:
 
     @property
     def base(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def close(self) -> None:
         self.httpd.shutdown()

@@ -1,9 +1,12 @@
 """Type stubs of the native module (checked against it by ``mypy.stubtest`` in CI)."""
 
-from typing import Any, Awaitable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Dict, List, Optional, Tuple, final
+
+__all__ = ["HarvesterCore", "core_version"]
 
 def core_version() -> str: ...
 
+@final
 class HarvesterCore:
     def __new__(
         cls,
@@ -18,6 +21,8 @@ class HarvesterCore:
         concurrency: int,
         timeout: float,
         max_body_bytes: int,
+        per_host_interval: float,
+        prices: Optional[str],
     ) -> HarvesterCore: ...
     @property
     def formats(self) -> List[str]: ...

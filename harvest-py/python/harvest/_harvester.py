@@ -20,7 +20,7 @@ StrPath = Union[str, "os.PathLike[str]"]
 
 
 def _wrap(raw: Any) -> Union[Harvest, HarvestError]:
-    return raw if isinstance(raw, BaseException) else Harvest._from_dict(raw)
+    return raw if isinstance(raw, HarvestError) else Harvest._from_dict(raw)
 
 
 class Harvester:
@@ -38,13 +38,15 @@ class Harvester:
         budget_usd: default budget per harvest; calls estimated above it raise
             :class:`harvest.BudgetExceeded`.
         concurrency: pages harvested at once by :meth:`harvest_many`.
-        prices: reserved for a custom price table (path); not supported yet.
+        prices: path of a price table in LiteLLM's JSON format (default: the bundled one).
         formatters: custom formats (:class:`harvest.Formatter`,
             :class:`harvest.GenerativeFormatter` or objects of the same shape).
         key_store: an object with ``get(provider) -> str | None``; replaces the
             environment-variable fallback (``keys`` are still tried first).
         timeout: seconds allowed for one page fetch.
         max_body_bytes: largest decoded page accepted.
+        per_host_interval: politeness: seconds between two requests to one host (raised
+            by a robots.txt ``Crawl-delay``; 0 for no limit, e.g. your own servers).
     """
 
     __slots__ = ("_core",)
@@ -64,13 +66,8 @@ class Harvester:
         key_store: Optional[Union[KeyStore, Any]] = None,
         timeout: float = 30.0,
         max_body_bytes: int = 10 * 1024 * 1024,
+        per_host_interval: float = 1.0,
     ) -> None:
-        if prices is not None:
-            from .errors import ConfigError
-
-            raise ConfigError(
-                "custom price tables are not supported by this build yet", code="CONFIG"
-            )
         self._core = _harvest.HarvesterCore(
             list(providers or ()),
             dict(keys) if keys else None,
@@ -83,6 +80,8 @@ class Harvester:
             concurrency,
             float(timeout),
             max_body_bytes,
+            float(per_host_interval),
+            os.fspath(prices) if prices is not None else None,
         )
 
     @property
