@@ -102,11 +102,13 @@ async def main() -> None:
         wait_for(port)
         base = f"http://127.0.0.1:{port}/v1"
 
+        # Keep LiteLLM offline (its bundled price map, no telemetry), like harvest.
+        os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+        os.environ.setdefault("LITELLM_LOG", "ERROR")
         import harvest
         import litellm
 
         litellm.telemetry = False
-        os.environ.setdefault("LITELLM_LOG", "ERROR")
         h = harvest.Harvester(
             providers=[{"name": "openai", "model": MODEL, "base_url": base}],
             keys={"openai": "sk-bench"},
@@ -122,7 +124,13 @@ async def main() -> None:
             )
 
         results = {}
-        for name, call in (("harvest (Python binding)", harvest_call), ("litellm " + litellm.__version__ if hasattr(litellm, "__version__") else "litellm", litellm_call)):
+        from importlib.metadata import version
+
+        clients = (
+            (f"harvest {harvest.__version__} (binding)", harvest_call),
+            (f"litellm {version('litellm')}", litellm_call),
+        )
+        for name, call in clients:
             await run(call, args.warmup, args.in_flight)
             results[name] = await run(call, args.requests, args.in_flight)
 

@@ -231,7 +231,6 @@ impl<'py> IntoPyObject<'py> for CompletionOutcome {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn options(
     format: String,
     budget_usd: Option<f64>,
