@@ -26,6 +26,9 @@ struct Args {
     /// Where to write the JSON.
     #[arg(long)]
     out: PathBuf,
+    /// Only extract pages whose file name contains this (for studying failures).
+    #[arg(long)]
+    only: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -61,6 +64,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::from_slice(&std::fs::read(args.data.join("cases.json"))?)?;
     let mut pages = Vec::new();
     for (url, case) in &cases {
+        if args
+            .only
+            .as_ref()
+            .is_some_and(|o| !case.file.contains(o.as_str()))
+        {
+            continue;
+        }
         let raw = std::fs::read(args.data.join("pages").join(&case.file))?;
         let mut bytes = Vec::new();
         flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut bytes)?;

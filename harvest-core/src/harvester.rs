@@ -11,14 +11,18 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::cache::{Cache, MemoryCache};
+use crate::compliance::{self, OptOutStore, Policy};
 use crate::cost::{estimate_request_tokens, PriceTable};
 use crate::format::{builtin_formatters, FormatContext, FormatOptions, Formatter, Plan};
 use crate::gateway::{ChainEntry, Gateway};
 use crate::keys::{ChainKeyStore, EnvKeyStore, KeyStore, MemoryKeyStore};
 use crate::provider::Extractive;
 use crate::provider::Provider;
-use crate::scrape::{read_file, FetchOptions, HttpScraper, Scraper};
-use crate::types::{Attribution, Compliance, Decision, Document, Harvest, Page, Timings, Usage};
+use crate::scrape::Scraper;
+use crate::scrape::{read_file, HttpScraper, StateStore, UrlState};
+use crate::types::{
+    Attribution, Compliance, Decision, Document, Harvest, Page, Signal, Timings, Usage,
+};
 use crate::{Error, Result};
 
 /// Default time a finished output stays in the cache.
@@ -85,6 +89,11 @@ pub struct HarvesterBuilder {
     prices: Option<PriceTable>,
     budget_usd: Option<f64>,
     concurrency: usize,
+    policy: Policy,
+    opt_out: Option<Arc<dyn OptOutStore>>,
+    redact_personal_data: bool,
+    no_storage: bool,
+    state: Option<Arc<dyn StateStore>>,
 }
 
 impl Default for HarvesterBuilder {
@@ -103,6 +112,11 @@ impl Default for HarvesterBuilder {
             prices: None,
             budget_usd: None,
             concurrency: 8,
+            policy: Policy::default(),
+            opt_out: None,
+            redact_personal_data: false,
+            no_storage: false,
+            state: None,
         }
     }
 }
@@ -202,6 +216,39 @@ impl HarvesterBuilder {
         self
     }
 
+    /// The compliance policy: purpose and mode (default: AI input, respect reservations).
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// An opt-out list checked before any request is sent.
+    pub fn opt_out(mut self, store: Arc<dyn OptOutStore>) -> Self {
+        self.opt_out = Some(store);
+        self
+    }
+
+    /// Remove e-mail addresses, phone numbers and IBANs before formatting and the provider
+    /// call; the result lists what was removed (default off).
+    pub fn redact_personal_data(mut self, redact: bool) -> Self {
+        self.redact_personal_data = redact;
+        self
+    }
+
+    /// Never persist or cache raw pages: only finished outputs are cached (with their TTL)
+    /// and no page-derived state is remembered (default off).
+    pub fn no_storage(mut self, no_storage: bool) -> Self {
+        self.no_storage = no_storage;
+        self
+    }
+
+    /// Remembers ETag, Last-Modified and content hashes per URL so re-harvests send
+    /// conditional requests and report unchanged pages (default: none).
+    pub fn state_store(mut self, store: Arc<dyn StateStore>) -> Self {
+        self.state = Some(store);
+        self
+    }
+
     /// Checks the configuration and builds the harvester.
     pub fn build(self) -> Result<Harvester> {
         if self.concurrency == 0 {
@@ -257,6 +304,12 @@ impl HarvesterBuilder {
                 prices: self.prices.unwrap_or_else(PriceTable::bundled),
                 budget_usd: self.budget_usd,
                 concurrency: self.concurrency,
+                policy: self.policy,
+                opt_out: self.opt_out,
+                redact_personal_data: self.redact_personal_data,
+                no_storage: self.no_storage,
+                state: self.state,
+                user_agent: self.user_agent,
             }),
         })
     }
@@ -281,6 +334,12 @@ struct Inner {
     prices: PriceTable,
     budget_usd: Option<f64>,
     concurrency: usize,
+    policy: Policy,
+    opt_out: Option<Arc<dyn OptOutStore>>,
+    redact_personal_data: bool,
+    no_storage: bool,
+    state: Option<Arc<dyn StateStore>>,
+    user_agent: String,
 }
 
 /// Harvests pages into formatted output. Cheap to clone; share one per application.
@@ -322,14 +381,25 @@ impl Harvester {
         let started = Instant::now();
         let formatter = self.formatter(&options.format)?;
         let url = parse_url(url)?;
+        if let Some(list) = &self.inner.opt_out {
+            if let Some(entry) = list.check(&url).await? {
+                return Err(Error::ComplianceRefused {
+                    url: url.to_string(),
+                    reasons: vec![format!(
+                        "the opt-out list contains `{entry}`, so no request was sent"
+                    )],
+                });
+            }
+        }
+        let previous = self.previous_state(&url).await?;
+        let fetch_options = previous
+            .as_ref()
+            .map(UrlState::fetch_options)
+            .unwrap_or_default();
         let fetch_started = Instant::now();
-        let page = self
-            .inner
-            .scraper
-            .fetch(&url, &FetchOptions::default())
-            .await?;
+        let page = self.inner.scraper.fetch(&url, &fetch_options).await?;
         let fetch_ms = ms(fetch_started);
-        self.finish(page, formatter, options, started, fetch_ms)
+        self.finish(page, formatter, options, started, fetch_ms, previous)
             .await
     }
 
@@ -344,7 +414,7 @@ impl Harvester {
         let formatter = self.formatter(&options.format)?;
         let page = read_file(path.as_ref()).await?;
         let fetch_ms = ms(started);
-        self.finish(page, formatter, options, started, fetch_ms)
+        self.finish(page, formatter, options, started, fetch_ms, None)
             .await
     }
 
@@ -391,11 +461,12 @@ impl Harvester {
         options: &HarvestOptions,
         started: Instant,
         fetch_ms: f64,
+        previous: Option<UrlState>,
     ) -> Result<Harvest> {
         if let Some(b) = options.budget_usd {
             check_budget_value(b)?;
         }
-        let compliance = compliance_of(&page);
+        let mut compliance = self.compliance_of(&page);
         if compliance.decision == Decision::Refused {
             return Err(Error::ComplianceRefused {
                 url: page.final_url.to_string(),
@@ -403,19 +474,63 @@ impl Harvester {
             });
         }
 
+        if page.not_modified {
+            return Ok(unchanged_harvest(
+                &page,
+                formatter.name(),
+                compliance,
+                fetch_ms,
+                started,
+            ));
+        }
+
         let extract_started = Instant::now();
         let html = page.html.clone();
         let base = page.final_url.clone();
-        let document = tokio::task::spawn_blocking(move || crate::extract::extract(&html, &base))
-            .await
-            .map_err(|e| Error::Config(format!("extraction task failed: {e}")))?;
+        let mut document =
+            tokio::task::spawn_blocking(move || crate::extract::extract(&html, &base))
+                .await
+                .map_err(|e| Error::Config(format!("extraction task failed: {e}")))?;
         let extract_ms = ms(extract_started);
         if document.text.trim().is_empty() {
             return Err(Error::NoContent {
                 url: page.final_url.to_string(),
             });
         }
+        let content_hash = hex::encode(Sha256::digest(document.text.as_bytes()));
+        let fingerprint = compliance::simhash(&document.text);
+        let unchanged = previous
+            .as_ref()
+            .is_some_and(|p| p.content_hash.as_deref() == Some(content_hash.as_str()));
+        let near_duplicate = !unchanged
+            && previous
+                .as_ref()
+                .and_then(|p| p.simhash)
+                .is_some_and(|s| compliance::is_near_duplicate(s, fingerprint));
+        self.remember(&page, content_hash, fingerprint).await?;
+        if unchanged {
+            return Ok(unchanged_harvest(
+                &page,
+                formatter.name(),
+                compliance,
+                fetch_ms,
+                started,
+            ));
+        }
+        let redactions = if self.inner.redact_personal_data {
+            redact_document(&mut document, &mut compliance)
+        } else {
+            Vec::new()
+        };
+        if self.inner.no_storage {
+            compliance.reasons.push(
+                "No-storage mode: the raw page is not stored or cached; only the finished output is cached, with its TTL.".into(),
+            );
+        }
         let attribution = attribution_of(&page, &document);
+        // The raw page is not needed past this point; don't keep it alive while waiting
+        // for the provider.
+        drop(page);
 
         let format_started = Instant::now();
         let ctx = FormatContext {
@@ -439,6 +554,9 @@ impl Harvester {
             compliance,
             timings: Timings::default(),
             attempts: Vec::new(),
+            unchanged: false,
+            near_duplicate,
+            redactions,
         };
 
         let mut provider_ms = 0.0;
@@ -522,6 +640,41 @@ impl Harvester {
         Ok(harvest)
     }
 
+    /// The compliance report of `page` under the harvester's policy (plus the opt-out list
+    /// check, which already passed when a list is configured).
+    fn compliance_of(&self, page: &Page) -> Compliance {
+        let mut report = compliance::evaluate_for(page, &self.inner.policy, &self.inner.user_agent);
+        if self.inner.opt_out.is_some() {
+            report.signals.push(Signal {
+                name: "opt-out list".into(),
+                value: "not listed".into(),
+                verdict: Decision::Allowed,
+            });
+        }
+        report
+    }
+
+    async fn previous_state(&self, url: &Url) -> Result<Option<UrlState>> {
+        match (&self.inner.state, self.inner.no_storage) {
+            (Some(store), false) => store.get(url).await,
+            _ => Ok(None),
+        }
+    }
+
+    /// Stores the validators and fingerprints of this fetch (never the content itself).
+    async fn remember(&self, page: &Page, content_hash: String, fingerprint: u64) -> Result<()> {
+        let Some(store) = self.inner.state.as_ref().filter(|_| !self.inner.no_storage) else {
+            return Ok(());
+        };
+        let state = UrlState {
+            etag: page.header("etag").map(str::to_string),
+            last_modified: page.header("last-modified").map(str::to_string),
+            content_hash: Some(content_hash),
+            simhash: Some(fingerprint),
+        };
+        store.put(&page.requested_url, state).await
+    }
+
     /// Everything that changes a generated answer: the whole request (document, prompt,
     /// task, model, limits, provider-specific parameters) and the chain it would go to.
     fn cache_key(&self, request: &crate::types::CompletionRequest) -> String {
@@ -568,26 +721,71 @@ fn parse_url(input: &str) -> Result<Url> {
     Ok(url)
 }
 
-fn compliance_of(page: &Page) -> Compliance {
-    let refused: Vec<String> = page
-        .signals
-        .iter()
-        .filter(|s| s.verdict == Decision::Refused)
-        .map(|s| format!("{} says `{}`", s.name, s.value))
-        .collect();
-    Compliance {
-        decision: if refused.is_empty() {
-            Decision::Allowed
-        } else {
-            Decision::Refused
+/// The result for a page that has not changed since the last harvest.
+fn unchanged_harvest(
+    page: &Page,
+    format: &str,
+    mut compliance: Compliance,
+    fetch_ms: f64,
+    started: Instant,
+) -> Harvest {
+    compliance.reasons.push(
+        "Unchanged since the last harvest: extraction and the provider call were skipped.".into(),
+    );
+    Harvest {
+        output: String::new(),
+        format: format.to_string(),
+        provider: "none".into(),
+        model: None,
+        usage: Usage::default(),
+        cost_usd: 0.0,
+        cost_estimate_usd: 0.0,
+        cache_hit: false,
+        attribution: attribution_of(page, &Document::default()),
+        compliance,
+        timings: Timings {
+            fetch_ms,
+            total_ms: ms(started),
+            ..Timings::default()
         },
-        signals: page.signals.clone(),
-        reasons: if refused.is_empty() {
-            vec!["no signal reserves this use of the page".into()]
-        } else {
-            refused
-        },
+        attempts: Vec::new(),
+        unchanged: true,
+        near_duplicate: false,
+        redactions: Vec::new(),
     }
+}
+
+/// Redacts personal data from the document's text forms and says so in the report.
+fn redact_document(document: &mut Document, report: &mut Compliance) -> Vec<compliance::Redaction> {
+    let (markdown, redactions) = compliance::redact(&document.markdown);
+    document.markdown = markdown;
+    document.text = compliance::redact(&document.text).0;
+    document.html = compliance::redact(&document.html).0;
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for r in &redactions {
+        match counts.iter_mut().find(|(k, _)| *k == r.kind) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((r.kind.clone(), 1)),
+        }
+    }
+    let summary = if counts.is_empty() {
+        "none found".to_string()
+    } else {
+        counts
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    report.signals.push(Signal {
+        name: "personal data".into(),
+        value: format!("redacted: {summary}"),
+        verdict: Decision::Allowed,
+    });
+    report.reasons.push(format!(
+        "Personal data was redacted before formatting and any provider call ({summary})."
+    ));
+    redactions
 }
 
 fn attribution_of(page: &Page, document: &Document) -> Attribution {

@@ -4,9 +4,34 @@ use super::dom::{Data, Dom, Elem, NO_PARENT};
 
 /// Tags whose whole subtree is never main content.
 const DROP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
-    "head", "title", "meta", "link", "button", "input", "select", "textarea", "option", "nav",
-    "aside", "footer", "dialog", "menu", "frameset", "frame", "audio", "video", "map",
+    "script",
+    "style",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "head",
+    "title",
+    "meta",
+    "link",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "option",
+    "nav",
+    "aside",
+    "footer",
+    "dialog",
+    "menu",
+    "figcaption",
+    "frameset",
+    "frame",
+    "audio",
+    "video",
+    "map",
 ];
 
 /// ARIA roles of page furniture.
@@ -21,7 +46,6 @@ const DROP_ROLES: &[&str] = &[
     "alertdialog",
     "search",
     "toolbar",
-    "tablist",
     "tooltip",
 ];
 
@@ -90,6 +114,16 @@ const NEG_SUBSTR: &[&str] = &[
     "rating",
     "shoutbox",
     "overlay",
+    "caption",
+    "credit",
+    "copyright",
+    "author",
+    "read-more",
+    "readmore",
+    "more-link",
+    "interessieren",
+    "mehr-zum",
+    "weiterlesen",
 ];
 
 /// Class/id tokens (split on non-alphanumerics) that mark furniture.
@@ -128,6 +162,15 @@ const NEG_TOKENS: &[&str] = &[
     "donate",
     "sharebar",
     "addthis",
+    "authors",
+    "info",
+    "infos",
+    "links",
+    "more",
+    "print",
+    "source",
+    "sources",
+    "teilen",
 ];
 
 /// Class/id substrings that suggest the main content: an element matching one of these
@@ -183,11 +226,22 @@ fn hidden(e: &Elem) -> bool {
     false
 }
 
-/// Text length per node (non-whitespace characters), ignoring script-like subtrees.
-fn raw_text_len(dom: &Dom) -> Vec<usize> {
+/// Text length per node (non-whitespace characters), ignoring script-like subtrees, and
+/// whether the node holds a semantic main-content element (`article`, `main`,
+/// `itemprop=articleBody`).
+fn raw_text_len(dom: &Dom) -> (Vec<usize>, Vec<bool>) {
     let n = dom.nodes.len();
     let mut len = vec![0usize; n];
+    let mut holds_main = vec![false; n];
     for i in (0..n).rev() {
+        if let Some(e) = dom.elem(i) {
+            if matches!(e.tag.as_str(), "article" | "main")
+                || e.attr("itemprop")
+                    .is_some_and(|p| p.contains("articleBody"))
+            {
+                holds_main[i] = true;
+            }
+        }
         match &dom.nodes[i].data {
             Data::Text(t) => len[i] = t.chars().filter(|c| !c.is_whitespace()).count(),
             Data::Element(e) if matches!(e.tag.as_str(), "script" | "style" | "noscript") => {
@@ -198,26 +252,31 @@ fn raw_text_len(dom: &Dom) -> Vec<usize> {
         let p = dom.nodes[i].parent;
         if p != NO_PARENT {
             len[p] += len[i];
+            holds_main[p] |= holds_main[i];
         }
     }
-    len
+    (len, holds_main)
 }
 
 /// Marks every node that is boilerplate (or inside boilerplate). With `strict`, class/id
 /// patterns are applied too; without, only tags, roles and visibility.
 pub(crate) fn boilerplate(dom: &Dom, strict: bool) -> Vec<bool> {
     let n = dom.nodes.len();
-    let text = raw_text_len(dom);
+    let (text, holds_main) = raw_text_len(dom);
     let body = dom.find_tag("body").unwrap_or(0);
     let body_len = text[body].max(1);
     let mut removed = vec![false; n];
     // Inside <article>/<main>: headers there are part of the content.
     let mut in_article = vec![false; n];
+    // Text length of the nearest enclosing article/main (or the body): wrappers are
+    // judged against their scope, not the whole page.
+    let mut scope = vec![body_len; n];
     for i in 0..n {
         let p = dom.nodes[i].parent;
         if p != NO_PARENT {
             removed[i] = removed[p];
             in_article[i] = in_article[p];
+            scope[i] = scope[p];
         }
         if removed[i] {
             continue;
@@ -229,8 +288,11 @@ pub(crate) fn boilerplate(dom: &Dom, strict: bool) -> Vec<bool> {
         }
         if matches!(tag, "article" | "main") {
             in_article[i] = true;
+            scope[i] = text[i].max(1);
         }
-        if DROP_TAGS.contains(&tag) || hidden(e) {
+        // Short <noscript> is a "please enable JavaScript" notice or a tracking pixel.
+        let short_noscript = tag == "noscript" && text[i] < 200;
+        if DROP_TAGS.contains(&tag) || hidden(e) || short_noscript {
             removed[i] = true;
             continue;
         }
@@ -254,8 +316,12 @@ pub(crate) fn boilerplate(dom: &Dom, strict: bool) -> Vec<bool> {
         }
         let ci = class_id(e);
         if negative_class(&ci) {
-            let big = text[i] * 2 > body_len;
-            if big && positive_class(&ci) {
+            // A wrapper of the whole page can carry a furniture-like class
+            // (`has-sidebar`, `sidebar-wrapper`, `rt-hidden`): keep what holds the article
+            // or most of the page's text.
+            let big = text[i] * 2 > scope[i];
+            let most = text[i] * 10 > scope[i] * 6 && !ci.contains("comment");
+            if holds_main[i] || most || (big && positive_class(&ci)) {
                 continue;
             }
             removed[i] = true;

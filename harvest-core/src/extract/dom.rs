@@ -5,7 +5,10 @@
 //! document (pre-)order, which means a parent always has a smaller index than its
 //! children: a forward loop visits parents first, a backward loop children first.
 
-use scraper::{Html, Node as SNode};
+use html5ever::driver::ParseOpts;
+use html5ever::tendril::TendrilSink;
+use html5ever::tree_builder::TreeBuilderOpts;
+use scraper::{Html, HtmlTreeSink, Node as SNode};
 
 /// Sentinel parent of the root.
 pub(crate) const NO_PARENT: usize = usize::MAX;
@@ -52,10 +55,21 @@ pub(crate) struct Dom {
 }
 
 impl Dom {
-    /// Parses `html` (html5ever via `scraper`) and copies it into the arena, dropping
+    /// Parses `html` (html5ever, into a `scraper` tree) and copies it into the arena, dropping
     /// comments, doctypes and processing instructions.
     pub fn parse(html: &str) -> Dom {
-        let parsed = Html::parse_document(html);
+        // Parse as a browser without scripting would: `<noscript>` content becomes markup
+        // (some sites put the article body there for non-JS readers).
+        let opts = ParseOpts {
+            tree_builder: TreeBuilderOpts {
+                scripting_enabled: false,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let parsed =
+            html5ever::driver::parse_document(HtmlTreeSink::new(Html::new_document()), opts)
+                .one(html);
         let mut nodes: Vec<Node> = Vec::new();
         // Stack of arena indices of the open nodes; `None` marks a skipped subtree.
         let mut stack: Vec<Option<usize>> = Vec::new();

@@ -70,6 +70,13 @@ fn escape_into(out: &mut String, s: &str, attr: bool) {
     }
 }
 
+/// `s` escaped as HTML text.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s, false);
+    out
+}
+
 /// Serialises `roots` as sanitised HTML.
 pub(crate) fn render(dom: &Dom, removed: &[bool], roots: &[usize], base: &Url) -> String {
     enum Frame {

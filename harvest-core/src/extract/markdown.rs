@@ -138,6 +138,9 @@ struct Renderer<'a> {
     table: Option<Table>,
     table_depth: usize,
     last_in_list: bool,
+    /// A heading waits here until content follows it: headings left without content
+    /// (over a dropped link list, at the end) are furniture.
+    pending_heading: Option<(usize, String)>,
 }
 
 /// Renders `roots` (in order) as markdown or text.
@@ -164,6 +167,7 @@ pub(crate) fn render(
         table: None,
         table_depth: 0,
         last_in_list: false,
+        pending_heading: None,
     };
     let mut stack: Vec<Frame> = roots.iter().rev().map(|&i| Frame::Enter(i)).collect();
     while let Some(f) = stack.pop() {
@@ -326,12 +330,19 @@ impl Renderer<'_> {
                 self.cur.clear();
                 self.gen += 1;
                 if !t.is_empty() {
-                    if self.md() {
-                        let block = format!("{} {}", "#".repeat(level), t);
-                        self.write_block(&block);
+                    let block = if self.md() {
+                        format!("{} {}", "#".repeat(level), t)
                     } else {
-                        self.write_block(&t);
+                        t
+                    };
+                    if let Some((prev, _)) = &self.pending_heading {
+                        if *prev < level {
+                            // A subheading directly under its heading: keep both.
+                            let (_, b) = self.pending_heading.take().unwrap_or_default();
+                            self.write_raw_block(&b);
+                        }
                     }
+                    self.pending_heading = Some((level, block));
                 }
             }
             Exit::Ctx => {
@@ -449,6 +460,13 @@ impl Renderer<'_> {
     fn push_text(&mut self, t: &str) {
         let md = self.md() && self.marks[mark_index(Mark::Code)] == 0;
         for c in t.chars() {
+            // Soft hyphens and zero-width characters only split words for matching.
+            if matches!(
+                c,
+                '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\0'
+            ) {
+                continue;
+            }
             if c.is_whitespace() {
                 if !self.cur.is_empty() && !self.cur.ends_with(' ') && !self.cur.ends_with('\n') {
                     self.cur.push(' ');
@@ -656,6 +674,13 @@ impl Renderer<'_> {
     }
 
     fn write_block(&mut self, block: &str) {
+        if let Some((_, h)) = self.pending_heading.take() {
+            self.write_raw_block(&h);
+        }
+        self.write_raw_block(block);
+    }
+
+    fn write_raw_block(&mut self, block: &str) {
         let in_list = self.ctx.iter().any(|c| matches!(c, Ctx::Item { .. }));
         let md = self.md();
         if !self.out.is_empty() {

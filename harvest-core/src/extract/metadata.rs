@@ -18,6 +18,7 @@ struct Found {
     description: Option<String>,
     image: Option<String>,
     keywords: Vec<String>,
+    article_body: Option<String>,
 }
 
 fn clean(s: &str) -> Option<String> {
@@ -234,6 +235,12 @@ fn json_ld(dom: &Dom, base: &Url) -> Found {
                     .and_then(|u| absolute(base, &u)),
             );
             set(&mut f.site_name, o.get("publisher").and_then(ld_name));
+            set(
+                &mut f.article_body,
+                o.get("articleBody")
+                    .and_then(Value::as_str)
+                    .map(|s| s.trim().to_string()),
+            );
             if f.keywords.is_empty() {
                 match o.get("keywords") {
                     Some(Value::String(s)) => f.keywords = split_keywords(s),
@@ -283,8 +290,9 @@ fn bcp47(s: &str) -> Option<String> {
     ok.then_some(s)
 }
 
-/// Extracts metadata; `base` resolves relative URLs (`<base href>` already applied).
-pub(crate) fn extract(dom: &Dom, base: &Url) -> Metadata {
+/// Extracts metadata and the JSON-LD `articleBody`, if any; `base` resolves relative URLs
+/// (`<base href>` already applied).
+pub(crate) fn extract(dom: &Dom, base: &Url) -> (Metadata, Option<String>) {
     let ld = json_ld(dom, base);
     // name/property (lower-case) -> first content.
     let mut meta: Vec<(String, String)> = Vec::new();
@@ -473,5 +481,5 @@ pub(crate) fn extract(dom: &Dom, base: &Url) -> Metadata {
     let mut seen = std::collections::HashSet::new();
     kw.retain(|k| seen.insert(k.to_lowercase()));
     m.keywords = kw;
-    m
+    (m, ld.article_body)
 }

@@ -41,7 +41,7 @@ pub fn extract(html: &str, base_url: &Url) -> Document {
         .and_then(|i| dom.elem(i)?.attr("href"))
         .and_then(|h| base_url.join(h.trim()).ok())
         .unwrap_or_else(|| base_url.clone());
-    let metadata = metadata::extract(&dom, &base);
+    let (metadata, article_body) = metadata::extract(&dom, &base);
     let body = dom.find_tag("body").unwrap_or(0);
     let mut best: Option<Document> = None;
     for strict in [true, false] {
@@ -66,5 +66,27 @@ pub fn extract(html: &str, base_url: &Url) -> Document {
             break;
         }
     }
-    best.unwrap_or_default()
+    let mut doc = best.unwrap_or_default();
+    // Some pages render the article with JavaScript and ship it only as JSON-LD
+    // `articleBody`: prefer that when the markup held much less.
+    if let Some(body) = article_body {
+        let body = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let ours = doc.text.chars().filter(|c| !c.is_whitespace()).count();
+        let theirs = body.chars().filter(|c| !c.is_whitespace()).count();
+        if theirs > 2 * ours + 200 {
+            doc.html = body
+                .split("\n\n")
+                .map(|p| format!("<p>{}</p>", html::escape(p)))
+                .collect::<Vec<_>>()
+                .join("\n");
+            doc.markdown = body.clone();
+            doc.text = body;
+        }
+    }
+    doc
 }

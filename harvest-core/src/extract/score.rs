@@ -74,6 +74,13 @@ impl Stats {
     }
 }
 
+/// The candidate grows into its parent when it already holds this share of the
+/// parent's text (so headings and figures around the paragraphs come along).
+const CLIMB: f64 = 0.95;
+/// A sibling of the candidate holding block content with this much text and little
+/// link text joins the result.
+const SIBLING_MIN_TEXT: usize = 100;
+
 fn tag_weight(tag: &str) -> f64 {
     match tag {
         "article" | "main" => 10.0,
@@ -175,7 +182,7 @@ pub(crate) fn select(dom: &Dom, removed: &[bool], stats: &Stats, body: usize) ->
         if p == NO_PARENT || p == body || dom.elem(p).is_none() || removed[p] {
             break;
         }
-        if stats.text[top] as f64 >= 0.85 * stats.text[p] as f64 {
+        if stats.text[top] as f64 >= CLIMB * stats.text[p] as f64 {
             top = p;
         } else {
             break;
@@ -208,12 +215,12 @@ pub(crate) fn select(dom: &Dom, removed: &[bool], stats: &Stats, body: usize) ->
         let ld = stats.link_density(s);
         let len = stats.text[s];
         let keep = (!score[s].is_nan() && score[s] >= threshold)
-            || (dom.tag(s) == "p"
-                && ((len > 80 && ld < 0.25)
-                    || (len > 0 && ld == 0.0 && len < 80 && {
-                        let t = dom.raw_text(s);
-                        t.contains(". ") || t.trim_end().ends_with('.')
-                    })));
+            // Intros, lists and subsections next to the article body.
+            || (len >= SIBLING_MIN_TEXT && ld < 0.2 && stats.flags[s] & HAS_BLOCK != 0)
+            || (dom.tag(s) == "p" && ((len > 80 && ld < 0.25) || (len > 0 && ld == 0.0 && len < 80 && {
+                let t = dom.raw_text(s);
+                t.contains(". ") || t.trim_end().ends_with('.')
+            })));
         if keep {
             roots.push(s);
         }

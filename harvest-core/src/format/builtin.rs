@@ -21,9 +21,9 @@ pub fn builtin_formatters() -> Vec<Arc<dyn Formatter>> {
         Arc::new(Json),
         Arc::new(Html),
         Arc::new(Csv),
-        Arc::new(Summary::summary()),
-        Arc::new(Summary::bullets()),
-        Arc::new(Summary::thread()),
+        Arc::new(Generative::summary()),
+        Arc::new(Generative::bullets()),
+        Arc::new(Generative::thread()),
         Arc::new(Faq),
     ]
 }
@@ -259,15 +259,15 @@ fn generate(
 }
 
 /// Generative formats that only differ by their instructions: summary, bullets, thread.
-pub struct Summary {
+pub struct Generative {
     name: &'static str,
     instructions: &'static str,
     max_tokens: u32,
 }
 
-impl Summary {
+impl Generative {
     pub fn summary() -> Self {
-        Summary {
+        Generative {
             name: "summary",
             instructions: "Summarise the following web page in one to three short paragraphs. \
                 Keep facts, names and numbers exact; do not add anything that is not in the page. \
@@ -276,7 +276,7 @@ impl Summary {
         }
     }
     pub fn bullets() -> Self {
-        Summary {
+        Generative {
             name: "bullets",
             instructions: "List the key points of the following web page as 3 to 7 markdown \
                 bullet points (`- `), one sentence each, facts exact, in the language of the \
@@ -285,7 +285,7 @@ impl Summary {
         }
     }
     pub fn thread() -> Self {
-        Summary {
+        Generative {
             name: "thread",
             instructions: "Write a social-media thread of 3 to 6 posts about the following web \
                 page. Each post at most 280 characters, numbered `1/N`, facts exact, no hashtags. \
@@ -295,7 +295,7 @@ impl Summary {
     }
 }
 
-impl Formatter for Summary {
+impl Formatter for Generative {
     fn name(&self) -> &str {
         self.name
     }
@@ -397,7 +397,7 @@ mod tests {
             attribution: &attribution,
             options: &options,
         };
-        let Plan::Generate(req) = Summary::summary().plan(&ctx).unwrap() else {
+        let Plan::Generate(req) = Generative::summary().plan(&ctx).unwrap() else {
             panic!("summary must generate")
         };
         assert_eq!(req.task.as_deref(), Some("summary"));

@@ -9,7 +9,7 @@ use crate::Result;
 
 mod builtin;
 
-pub use builtin::{builtin_formatters, Csv, Faq, Html, Json, Markdown, Summary, Text};
+pub use builtin::{builtin_formatters, Csv, Faq, Generative, Html, Json, Markdown, Text};
 
 /// Options passed to a formatter.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -408,17 +408,14 @@ fn thread(doc: &Doc, posts: Option<usize>) -> String {
         .collect();
     // Room for the longest numbering this thread can need ("99/99 ").
     let budget = THREAD_POST_MAX_CHARS - "99/99 ".len();
+    // One idea per post: the title opens the thread, then each chosen sentence (split at
+    // word boundaries when it is longer than a post).
     let mut bodies: Vec<String> = Vec::new();
+    if let Some((_, heading, _)) = doc.headings.iter().min_by_key(|(level, _, _)| *level) {
+        bodies.extend(wrap(heading, budget));
+    }
     for sentence in chosen {
-        for piece in wrap(sentence, budget) {
-            match bodies.last_mut() {
-                Some(last) if last.chars().count() + 1 + piece.chars().count() <= budget => {
-                    last.push(' ');
-                    last.push_str(&piece);
-                }
-                _ => bodies.push(piece),
-            }
-        }
+        bodies.extend(wrap(sentence, budget));
     }
     let total = bodies.len();
     bodies

@@ -98,7 +98,7 @@ fn v6_range(ip: Ipv6Addr) -> Option<String> {
         // Teredo carries the server address in bits 32..64 and the client address,
         // bit-inverted, in the last 32 bits.
         let server = v4_at(64);
-        let client = Ipv4Addr::from(!((n as u32) & u32::MAX));
+        let client = Ipv4Addr::from(!(n as u32));
         return embedded(client, "Teredo (2001::/32)")
             .or_else(|| embedded(server, "Teredo (2001::/32)"));
     }
