@@ -431,15 +431,23 @@ impl Harvester {
     }
 
     /// Harvests many URLs, at most `concurrency` at once; results come back in input order.
-    pub async fn harvest_many<S: AsRef<str>>(
+    ///
+    /// The returned future owns what it needs (it is `Send + 'static`-friendly), so bindings
+    /// can spawn it on a runtime.
+    pub fn harvest_many<S: AsRef<str>>(
         &self,
         urls: &[S],
         options: &HarvestOptions,
-    ) -> Vec<Result<Harvest>> {
-        futures::stream::iter(urls.iter().map(|u| self.harvest_with(u.as_ref(), options)))
-            .buffered(self.inner.concurrency)
-            .collect()
-            .await
+    ) -> impl std::future::Future<Output = Vec<Result<Harvest>>> + Send + 'static {
+        let jobs: Vec<_> = urls
+            .iter()
+            .map(|u| {
+                let (this, url, options) = (self.clone(), u.as_ref().to_string(), options.clone());
+                async move { this.harvest_with(&url, &options).await }
+            })
+            .collect();
+        let concurrency = self.inner.concurrency;
+        futures::stream::iter(jobs).buffered(concurrency).collect()
     }
 
     /// Joins the outputs of several harvests made in `format` into one document (one CSV
