@@ -8,7 +8,10 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use harvest::extract::extract;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/extraction-eval");
+const DATA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/extraction-eval"
+);
 
 /// Every 20th eval page (50 pages), decoded as UTF-8 (lossy for the few legacy pages).
 fn sample() -> Vec<(url::Url, String)> {
@@ -24,7 +27,10 @@ fn sample() -> Vec<(url::Url, String)> {
             flate2::read::GzDecoder::new(&raw[..])
                 .read_to_end(&mut bytes)
                 .unwrap();
-            (url::Url::parse(url).unwrap(), String::from_utf8_lossy(&bytes).into_owned())
+            (
+                url::Url::parse(url).unwrap(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            )
         })
         .collect()
 }

@@ -64,7 +64,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::from_slice(&std::fs::read(args.data.join("cases.json"))?)?;
     let mut pages = Vec::new();
     for (url, case) in &cases {
-        if args.only.as_ref().is_some_and(|o| !case.file.contains(o.as_str())) {
+        if args
+            .only
+            .as_ref()
+            .is_some_and(|o| !case.file.contains(o.as_str()))
+        {
             continue;
         }
         let raw = std::fs::read(args.data.join("pages").join(&case.file))?;
@@ -77,7 +81,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = BTreeMap::new();
     for (file, base, html) in &pages {
         let doc = extract(html, base);
-        let value = if args.field == "text" { doc.text } else { doc.markdown };
+        let value = if args.field == "text" {
+            doc.text
+        } else {
+            doc.markdown
+        };
         out.insert(file.clone(), value);
     }
     let secs = start.elapsed().as_secs_f64();

@@ -101,7 +101,10 @@ pub struct EnvKeyStore;
 impl EnvKeyStore {
     /// The variable read for `provider`.
     pub fn var_name(provider: &str) -> String {
-        format!("{}_API_KEY", provider.to_ascii_uppercase().replace('-', "_"))
+        format!(
+            "{}_API_KEY",
+            provider.to_ascii_uppercase().replace('-', "_")
+        )
     }
 }
 

@@ -67,8 +67,9 @@ impl Dom {
             },
             ..Default::default()
         };
-        let parsed = html5ever::driver::parse_document(HtmlTreeSink::new(Html::new_document()), opts)
-            .one(html);
+        let parsed =
+            html5ever::driver::parse_document(HtmlTreeSink::new(Html::new_document()), opts)
+                .one(html);
         let mut nodes: Vec<Node> = Vec::new();
         // Stack of arena indices of the open nodes; `None` marks a skipped subtree.
         let mut stack: Vec<Option<usize>> = Vec::new();
@@ -146,17 +147,6 @@ impl Dom {
     /// The first element with this tag, in document order.
     pub fn find_tag(&self, tag: &str) -> Option<usize> {
         (0..self.nodes.len()).find(|&i| self.tag(i) == tag)
-    }
-
-    /// Is `anc` an ancestor of (or equal to) `id`?
-    pub fn is_ancestor(&self, anc: usize, mut id: usize) -> bool {
-        while id != NO_PARENT {
-            if id == anc {
-                return true;
-            }
-            id = self.nodes[id].parent;
-        }
-        false
     }
 
     /// Concatenated text of the subtree at `root`, whitespace kept as is.

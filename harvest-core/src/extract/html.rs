@@ -7,10 +7,52 @@ use super::dom::{Data, Dom};
 
 /// Tags kept as they are; any other element is unwrapped (its children are kept).
 const KEEP: &[&str] = &[
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "img", "table", "thead",
-    "tbody", "tfoot", "tr", "th", "td", "caption", "pre", "code", "blockquote", "em", "strong",
-    "b", "i", "br", "hr", "figure", "figcaption", "dl", "dt", "dd", "sup", "sub", "kbd", "q",
-    "cite", "abbr", "del", "ins", "mark", "s", "small", "time",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "pre",
+    "code",
+    "blockquote",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "br",
+    "hr",
+    "figure",
+    "figcaption",
+    "dl",
+    "dt",
+    "dd",
+    "sup",
+    "sub",
+    "kbd",
+    "q",
+    "cite",
+    "abbr",
+    "del",
+    "ins",
+    "mark",
+    "s",
+    "small",
+    "time",
 ];
 
 const VOID: &[&str] = &["br", "hr", "img"];
@@ -49,8 +91,10 @@ pub(crate) fn render(dom: &Dom, removed: &[bool], roots: &[usize], base: &Url) -
                 out.push_str("</");
                 out.push_str(tag);
                 out.push('>');
-                if matches!(tag, "p" | "li" | "tr" | "ul" | "ol" | "table" | "pre" | "blockquote")
-                    || tag.starts_with('h')
+                if matches!(
+                    tag,
+                    "p" | "li" | "tr" | "ul" | "ol" | "table" | "pre" | "blockquote"
+                ) || tag.starts_with('h')
                 {
                     out.push('\n');
                 }
@@ -73,7 +117,9 @@ pub(crate) fn render(dom: &Dom, removed: &[bool], roots: &[usize], base: &Url) -
                 if let Some(&tag) = keep {
                     out.push('<');
                     out.push_str(tag);
-                    for name in ["href", "src", "alt", "title", "colspan", "rowspan", "datetime"] {
+                    for name in [
+                        "href", "src", "alt", "title", "colspan", "rowspan", "datetime",
+                    ] {
                         let Some(v) = e.attr(name) else { continue };
                         let v = if matches!(name, "href" | "src") {
                             match base.join(v.trim()) {

@@ -20,11 +20,52 @@ pub(crate) enum Mode {
 }
 
 const BLOCK_TAGS: &[&str] = &[
-    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
-    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "nav", "ol", "p", "pre",
-    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-    "caption", "legend", "noscript",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "caption",
+    "legend",
+    "noscript",
 ];
 
 /// Whether `tag` starts a new block.
@@ -34,8 +75,14 @@ pub(crate) fn is_block(tag: &str) -> bool {
 
 enum Ctx {
     Quote,
-    List { ordered: bool, next: u64 },
-    Item { indent: usize, marker: Option<String> },
+    List {
+        ordered: bool,
+        next: u64,
+    },
+    Item {
+        indent: usize,
+        marker: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -94,6 +141,9 @@ struct Renderer<'a> {
     /// A heading waits here until content follows it: headings left without content
     /// (over a dropped link list, at the end) are furniture.
     pending_heading: Option<(usize, String)>,
+    /// Quote depth of the last written block (a blank separator line is only quoted as
+    /// deep as both neighbours are).
+    last_quotes: usize,
 }
 
 /// Renders `roots` (in order) as markdown or text.
@@ -121,6 +171,7 @@ pub(crate) fn render(
         table_depth: 0,
         last_in_list: false,
         pending_heading: None,
+        last_quotes: 0,
     };
     let mut stack: Vec<Frame> = roots.iter().rev().map(|&i| Frame::Enter(i)).collect();
     while let Some(f) = stack.pop() {
@@ -191,7 +242,10 @@ impl Renderer<'_> {
             }
             "ul" | "ol" => {
                 self.flush();
-                let start = e.attr("start").and_then(|s| s.trim().parse().ok()).unwrap_or(1);
+                let start = e
+                    .attr("start")
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(1);
                 self.push_ctx(Ctx::List {
                     ordered: tag == "ol",
                     next: start,
@@ -411,12 +465,14 @@ impl Renderer<'_> {
         let md = self.md() && self.marks[mark_index(Mark::Code)] == 0;
         for c in t.chars() {
             // Soft hyphens and zero-width characters only split words for matching.
-            if matches!(c, '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\0') {
+            if matches!(
+                c,
+                '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\0'
+            ) {
                 continue;
             }
             if c.is_whitespace() {
-                if !self.cur.is_empty() && !self.cur.ends_with(' ') && !self.cur.ends_with('\n')
-                {
+                if !self.cur.is_empty() && !self.cur.ends_with(' ') && !self.cur.ends_with('\n') {
                     self.cur.push(' ');
                 }
                 continue;
@@ -443,9 +499,18 @@ impl Renderer<'_> {
         if !matches!(url.scheme(), "http" | "https") {
             return;
         }
-        let alt = e.attr("alt").unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ");
+        let alt = e
+            .attr("alt")
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let alt = alt.replace(['[', ']'], "");
-        let url = url.as_str().replace(' ', "%20").replace('(', "%28").replace(')', "%29");
+        let url = url
+            .as_str()
+            .replace(' ', "%20")
+            .replace('(', "%28")
+            .replace(')', "%29");
         if !self.cur.is_empty() && !self.cur.ends_with(' ') && !self.cur.ends_with('\n') {
             self.cur.push(' ');
         }
@@ -488,12 +553,28 @@ impl Renderer<'_> {
 
     fn code_lang(&self, i: usize) -> Option<String> {
         let mut ids = vec![i];
-        ids.extend(self.dom.nodes[i].children.iter().copied().filter(|&c| self.dom.tag(c) == "code"));
+        ids.extend(
+            self.dom.nodes[i]
+                .children
+                .iter()
+                .copied()
+                .filter(|&c| self.dom.tag(c) == "code"),
+        );
         for id in ids {
-            let class = self.dom.elem(id).and_then(|e| e.attr("class")).unwrap_or("");
+            let class = self
+                .dom
+                .elem(id)
+                .and_then(|e| e.attr("class"))
+                .unwrap_or("");
             for tok in class.split_whitespace() {
-                if let Some(l) = tok.strip_prefix("language-").or_else(|| tok.strip_prefix("lang-")) {
-                    if !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || "+-#_.".contains(c)) {
+                if let Some(l) = tok
+                    .strip_prefix("language-")
+                    .or_else(|| tok.strip_prefix("lang-"))
+                {
+                    if !l.is_empty()
+                        && l.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "+-#_.".contains(c))
+                    {
                         return Some(l.to_string());
                     }
                 }
@@ -605,6 +686,7 @@ impl Renderer<'_> {
 
     fn write_raw_block(&mut self, block: &str) {
         let in_list = self.ctx.iter().any(|c| matches!(c, Ctx::Item { .. }));
+        let quotes = self.ctx.iter().filter(|c| matches!(c, Ctx::Quote)).count();
         let md = self.md();
         if !self.out.is_empty() {
             if in_list && self.last_in_list {
@@ -612,13 +694,14 @@ impl Renderer<'_> {
             } else {
                 self.out.push('\n');
                 if md {
-                    let p = self.prefix(false);
+                    let p = "> ".repeat(quotes.min(self.last_quotes));
                     self.out.push_str(p.trim_end());
                 }
                 self.out.push('\n');
             }
         }
         self.last_in_list = in_list;
+        self.last_quotes = quotes;
         let mut first = true;
         for line in block.split('\n') {
             if !first {

@@ -41,7 +41,11 @@ pub(crate) fn normalize_date(s: &str) -> Option<String> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d.to_rfc3339());
     }
-    for f in ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%z",
+    ] {
         if let Ok(d) = DateTime::parse_from_str(s, f) {
             return Some(d.to_rfc3339());
         }
@@ -49,12 +53,24 @@ pub(crate) fn normalize_date(s: &str) -> Option<String> {
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
         return Some(d.to_rfc3339());
     }
-    for f in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(s, f) {
             return Some(d.format("%Y-%m-%dT%H:%M:%S").to_string());
         }
     }
-    for f in ["%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y"] {
+    for f in [
+        "%Y-%m-%d",
+        "%d.%m.%Y",
+        "%Y/%m/%d",
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%d %B %Y",
+    ] {
         if let Ok(d) = NaiveDate::parse_from_str(s, f) {
             return Some(d.format("%Y-%m-%d").to_string());
         }
@@ -102,7 +118,10 @@ fn ld_url(v: &Value) -> Option<String> {
 fn ld_types(o: &serde_json::Map<String, Value>) -> Vec<String> {
     match o.get("@type") {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -111,9 +130,22 @@ fn is_article_type(t: &str) -> bool {
     t.ends_with("Article")
         || matches!(
             t,
-            "BlogPosting" | "Report" | "WebPage" | "ItemPage" | "Recipe" | "Review" | "Posting"
-                | "SocialMediaPosting" | "LiveBlogPosting" | "DiscussionForumPosting"
-                | "QAPage" | "AboutPage" | "CreativeWork" | "Blog" | "VideoObject" | "Event"
+            "BlogPosting"
+                | "Report"
+                | "WebPage"
+                | "ItemPage"
+                | "Recipe"
+                | "Review"
+                | "Posting"
+                | "SocialMediaPosting"
+                | "LiveBlogPosting"
+                | "DiscussionForumPosting"
+                | "QAPage"
+                | "AboutPage"
+                | "CreativeWork"
+                | "Blog"
+                | "VideoObject"
+                | "Event"
         )
 }
 
@@ -175,7 +207,12 @@ fn json_ld(dom: &Dom, base: &Url) -> Found {
             if !is_page {
                 set(&mut f.title, o.get("headline").and_then(ld_name));
             }
-            set(&mut f.author, o.get("author").or_else(|| o.get("creator")).and_then(ld_name));
+            set(
+                &mut f.author,
+                o.get("author")
+                    .or_else(|| o.get("creator"))
+                    .and_then(ld_name),
+            );
             set(
                 &mut f.published,
                 o.get("datePublished")
@@ -183,19 +220,36 @@ fn json_ld(dom: &Dom, base: &Url) -> Found {
                     .and_then(Value::as_str)
                     .and_then(normalize_date),
             );
-            set(&mut f.license, o.get("license").and_then(ld_url).and_then(|l| absolute(base, &l).or(Some(l))));
+            set(
+                &mut f.license,
+                o.get("license")
+                    .and_then(ld_url)
+                    .and_then(|l| absolute(base, &l).or(Some(l))),
+            );
             set(&mut f.description, o.get("description").and_then(ld_name));
-            set(&mut f.image, o.get("image").or_else(|| o.get("thumbnailUrl")).and_then(ld_url).and_then(|u| absolute(base, &u)));
+            set(
+                &mut f.image,
+                o.get("image")
+                    .or_else(|| o.get("thumbnailUrl"))
+                    .and_then(ld_url)
+                    .and_then(|u| absolute(base, &u)),
+            );
             set(&mut f.site_name, o.get("publisher").and_then(ld_name));
             set(
                 &mut f.article_body,
-                o.get("articleBody").and_then(Value::as_str).map(|s| s.trim().to_string()),
+                o.get("articleBody")
+                    .and_then(Value::as_str)
+                    .map(|s| s.trim().to_string()),
             );
             if f.keywords.is_empty() {
                 match o.get("keywords") {
                     Some(Value::String(s)) => f.keywords = split_keywords(s),
                     Some(Value::Array(a)) => {
-                        f.keywords = a.iter().filter_map(|v| v.as_str()).filter_map(clean).collect()
+                        f.keywords = a
+                            .iter()
+                            .filter_map(|v| v.as_str())
+                            .filter_map(clean)
+                            .collect()
                     }
                     _ => {}
                 }
@@ -204,10 +258,18 @@ fn json_ld(dom: &Dom, base: &Url) -> Found {
     }
     for o in &objects {
         let types = ld_types(o);
-        if types.iter().any(|t| t == "WebSite" || t == "Organization" || t == "NewsMediaOrganization") {
+        if types
+            .iter()
+            .any(|t| t == "WebSite" || t == "Organization" || t == "NewsMediaOrganization")
+        {
             set(&mut f.site_name, o.get("name").and_then(ld_name));
         }
-        set(&mut f.license, o.get("license").and_then(ld_url).and_then(|l| absolute(base, &l).or(Some(l))));
+        set(
+            &mut f.license,
+            o.get("license")
+                .and_then(ld_url)
+                .and_then(|l| absolute(base, &l).or(Some(l))),
+        );
     }
     f
 }
@@ -222,7 +284,9 @@ fn bcp47(s: &str) -> Option<String> {
     let ok = !s.is_empty()
         && s.len() <= 35
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && s.split('-').next().is_some_and(|p| (2..=3).contains(&p.len()));
+        && s.split('-')
+            .next()
+            .is_some_and(|p| (2..=3).contains(&p.len()));
     ok.then_some(s)
 }
 
@@ -306,9 +370,17 @@ pub(crate) fn extract(dom: &Dom, base: &Url) -> (Metadata, Option<String>) {
             }
             _ => {}
         }
-        if itemprop_author.is_none() && e.attr("itemprop").is_some_and(|p| p.split_whitespace().any(|p| p == "author")) && e.tag != "meta" {
+        if itemprop_author.is_none()
+            && e.attr("itemprop")
+                .is_some_and(|p| p.split_whitespace().any(|p| p == "author"))
+            && e.tag != "meta"
+        {
             let name = (i + 1..dom.end[i])
-                .find(|&j| dom.elem(j).and_then(|c| c.attr("itemprop")).is_some_and(|p| p == "name"))
+                .find(|&j| {
+                    dom.elem(j)
+                        .and_then(|c| c.attr("itemprop"))
+                        .is_some_and(|p| p == "name")
+                })
                 .map(|j| dom.raw_text(j))
                 .unwrap_or_else(|| dom.raw_text(i));
             itemprop_author = clean(&name);
@@ -318,7 +390,10 @@ pub(crate) fn extract(dom: &Dom, base: &Url) -> (Metadata, Option<String>) {
         keys.iter()
             .find_map(|k| meta.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.clone()))
     };
-    set(&mut m.language, get(&["content-language", "og:locale", "dc.language", "language"]).and_then(|l| bcp47(&l)));
+    set(
+        &mut m.language,
+        get(&["content-language", "og:locale", "dc.language", "language"]).and_then(|l| bcp47(&l)),
+    );
     m.title = ld
         .title
         .or_else(|| get(&["og:title", "twitter:title", "dc.title", "title"]))
@@ -327,7 +402,18 @@ pub(crate) fn extract(dom: &Dom, base: &Url) -> (Metadata, Option<String>) {
     let not_url = |s: String| (!s.starts_with("http")).then_some(s);
     m.author = ld
         .author
-        .or_else(|| get(&["author", "article:author", "dc.creator", "dcterms.creator", "sailthru.author", "parsely-author", "byl"]).and_then(not_url))
+        .or_else(|| {
+            get(&[
+                "author",
+                "article:author",
+                "dc.creator",
+                "dcterms.creator",
+                "sailthru.author",
+                "parsely-author",
+                "byl",
+            ])
+            .and_then(not_url)
+        })
         .or(itemprop_author)
         .or(rel_author)
         .or_else(|| get(&["twitter:creator"]));
@@ -358,13 +444,33 @@ pub(crate) fn extract(dom: &Dom, base: &Url) -> (Metadata, Option<String>) {
         .or_else(|| get(&["application-name", "publisher", "dc.publisher"]));
     m.license = link_license
         .or(ld.license)
-        .or_else(|| get(&["license", "dc.rights", "dcterms.license", "dcterms.rights", "copyright"]))
+        .or_else(|| {
+            get(&[
+                "license",
+                "dc.rights",
+                "dcterms.license",
+                "dcterms.rights",
+                "copyright",
+            ])
+        })
         .or(cc_link);
     m.canonical_url = canonical.or_else(|| get(&["og:url"]).and_then(|u| absolute(base, &u)));
-    m.description = get(&["description", "og:description", "twitter:description", "dc.description"]).or(ld.description);
-    m.image = get(&["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
-        .and_then(|u| absolute(base, &u))
-        .or(ld.image);
+    m.description = get(&[
+        "description",
+        "og:description",
+        "twitter:description",
+        "dc.description",
+    ])
+    .or(ld.description);
+    m.image = get(&[
+        "og:image",
+        "og:image:url",
+        "og:image:secure_url",
+        "twitter:image",
+        "twitter:image:src",
+    ])
+    .and_then(|u| absolute(base, &u))
+    .or(ld.image);
     let mut kw = if !ld.keywords.is_empty() {
         ld.keywords
     } else if let Some(k) = get(&["keywords", "news_keywords"]) {

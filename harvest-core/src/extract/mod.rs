@@ -70,7 +70,12 @@ pub fn extract(html: &str, base_url: &Url) -> Document {
     // Some pages render the article with JavaScript and ship it only as JSON-LD
     // `articleBody`: prefer that when the markup held much less.
     if let Some(body) = article_body {
-        let body = body.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n\n");
+        let body = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
         let ours = doc.text.chars().filter(|c| !c.is_whitespace()).count();
         let theirs = body.chars().filter(|c| !c.is_whitespace()).count();
         if theirs > 2 * ours + 200 {

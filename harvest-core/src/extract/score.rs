@@ -35,7 +35,10 @@ impl Stats {
             match &dom.nodes[i].data {
                 Data::Text(t) => {
                     text[i] = t.chars().filter(|c| !c.is_whitespace()).count();
-                    commas[i] = t.chars().filter(|&c| matches!(c, ',' | '，' | '、')).count();
+                    commas[i] = t
+                        .chars()
+                        .filter(|&c| matches!(c, ',' | '，' | '、'))
+                        .count();
                 }
                 Data::Element(e) => match e.tag.as_str() {
                     "a" => link[i] = text[i],
@@ -99,7 +102,9 @@ fn class_weight(dom: &Dom, i: usize) -> f64 {
     if positive_class(&ci) {
         w += 25.0;
     }
-    if e.attr("itemprop").is_some_and(|v| v.contains("articleBody")) {
+    if e.attr("itemprop")
+        .is_some_and(|v| v.contains("articleBody"))
+    {
         w += 40.0;
     }
     w
@@ -109,7 +114,7 @@ fn class_weight(dom: &Dom, i: usize) -> f64 {
 pub(crate) fn select(dom: &Dom, removed: &[bool], stats: &Stats, body: usize) -> Vec<usize> {
     let n = dom.nodes.len();
     let mut score: Vec<f64> = vec![f64::NAN; n];
-    let mut init = |score: &mut Vec<f64>, i: usize| {
+    let init = |score: &mut Vec<f64>, i: usize| {
         if score[i].is_nan() {
             score[i] = tag_weight(dom.tag(i)) + class_weight(dom, i);
         }
