@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("extraction");
     g.throughput(Throughput::Elements(pages.len() as u64));
     g.sample_size(10);
-    g.measurement_time(Duration::from_secs(20));
+    g.measurement_time(Duration::from_secs(40));
     g.bench_function("eval_sample_pages", |b| {
         b.iter(|| {
             for (url, html) in &pages {

@@ -149,17 +149,6 @@ impl Dom {
         (0..self.nodes.len()).find(|&i| self.tag(i) == tag)
     }
 
-    /// Is `anc` an ancestor of (or equal to) `id`?
-    pub fn is_ancestor(&self, anc: usize, mut id: usize) -> bool {
-        while id != NO_PARENT {
-            if id == anc {
-                return true;
-            }
-            id = self.nodes[id].parent;
-        }
-        false
-    }
-
     /// Concatenated text of the subtree at `root`, whitespace kept as is.
     pub fn raw_text(&self, root: usize) -> String {
         let mut s = String::new();

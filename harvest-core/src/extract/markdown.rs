@@ -141,6 +141,9 @@ struct Renderer<'a> {
     /// A heading waits here until content follows it: headings left without content
     /// (over a dropped link list, at the end) are furniture.
     pending_heading: Option<(usize, String)>,
+    /// Quote depth of the last written block (a blank separator line is only quoted as
+    /// deep as both neighbours are).
+    last_quotes: usize,
 }
 
 /// Renders `roots` (in order) as markdown or text.
@@ -168,6 +171,7 @@ pub(crate) fn render(
         table_depth: 0,
         last_in_list: false,
         pending_heading: None,
+        last_quotes: 0,
     };
     let mut stack: Vec<Frame> = roots.iter().rev().map(|&i| Frame::Enter(i)).collect();
     while let Some(f) = stack.pop() {
@@ -682,6 +686,7 @@ impl Renderer<'_> {
 
     fn write_raw_block(&mut self, block: &str) {
         let in_list = self.ctx.iter().any(|c| matches!(c, Ctx::Item { .. }));
+        let quotes = self.ctx.iter().filter(|c| matches!(c, Ctx::Quote)).count();
         let md = self.md();
         if !self.out.is_empty() {
             if in_list && self.last_in_list {
@@ -689,13 +694,14 @@ impl Renderer<'_> {
             } else {
                 self.out.push('\n');
                 if md {
-                    let p = self.prefix(false);
+                    let p = "> ".repeat(quotes.min(self.last_quotes));
                     self.out.push_str(p.trim_end());
                 }
                 self.out.push('\n');
             }
         }
         self.last_in_list = in_list;
+        self.last_quotes = quotes;
         let mut first = true;
         for line in block.split('\n') {
             if !first {

@@ -114,7 +114,7 @@ fn class_weight(dom: &Dom, i: usize) -> f64 {
 pub(crate) fn select(dom: &Dom, removed: &[bool], stats: &Stats, body: usize) -> Vec<usize> {
     let n = dom.nodes.len();
     let mut score: Vec<f64> = vec![f64::NAN; n];
-    let mut init = |score: &mut Vec<f64>, i: usize| {
+    let init = |score: &mut Vec<f64>, i: usize| {
         if score[i].is_nan() {
             score[i] = tag_weight(dom.tag(i)) + class_weight(dom, i);
         }
