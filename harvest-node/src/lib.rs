@@ -275,15 +275,7 @@ impl Harvester {
     ) -> napi::Result<Vec<ManyEntry>> {
         let opts = call_options(options);
         let h = self.inner.clone();
-        let batch = urls.clone();
-        // The core's `harvest_many` future is not provably `Send` (a higher-ranked lifetime
-        // in its stream closure), which napi needs; drive it on a blocking thread instead.
-        let runtime = tokio::runtime::Handle::current();
-        let results = tokio::task::spawn_blocking(move || {
-            runtime.block_on(async move { h.harvest_many(&batch, &opts).await })
-        })
-        .await
-        .map_err(|e| config(format!("harvestMany task failed: {e}")))?;
+        let results = h.harvest_many(&urls, &opts).await;
         Ok(urls
             .into_iter()
             .zip(results)

@@ -496,7 +496,7 @@ impl HarvesterCore {
             attribution,
             params,
         );
-        let many = harvest_many(h, urls, opts, self.settings.concurrency);
+        let many = h.harvest_many(&urls, &opts);
         runtime::future_into_py(py, async move { Ok(Outcomes(many.await)) })
     }
 
@@ -522,7 +522,7 @@ impl HarvesterCore {
             attribution,
             params,
         );
-        let many = harvest_many(h, urls, opts, self.settings.concurrency);
+        let many = h.harvest_many(&urls, &opts);
         runtime::block_on(py, async move { Ok(Outcomes(many.await)) })?.into_pyobject(py)
     }
 
@@ -574,25 +574,6 @@ impl HarvesterCore {
         })?
         .into_pyobject(py)
     }
-}
-
-/// `Harvester::harvest_many` over owned URLs. The core method borrows the URL slice in a
-/// closure, and rustc cannot prove that future `Send` for every lifetime (rust-lang/rust
-/// #102211), which spawning needs; the same ordered, bounded stream over owned values is.
-fn harvest_many(
-    h: Harvester,
-    urls: Vec<String>,
-    opts: HarvestOptions,
-    concurrency: usize,
-) -> impl std::future::Future<Output = Vec<Result<Harvest, Error>>> + Send {
-    use futures::StreamExt;
-    futures::stream::iter(urls.into_iter().map(move |url| {
-        let h = h.clone();
-        let opts = opts.clone();
-        async move { h.harvest_with(&url, &opts).await }
-    }))
-    .buffered(concurrency.max(1))
-    .collect()
 }
 
 fn completion_request(
