@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod format;
 pub mod gateway;
+pub mod harvester;
 pub mod keys;
 pub mod provider;
 pub mod scrape;
@@ -19,10 +20,16 @@ pub mod types;
 pub use cache::{Cache, MemoryCache};
 pub use error::{Error, Result};
 pub use format::{FormatContext, FormatOptions, Formatter, Plan};
+pub use harvester::{HarvestOptions, Harvester, HarvesterBuilder};
 pub use keys::{ApiKey, ChainKeyStore, EnvKeyStore, KeyStore, MemoryKeyStore};
-pub use provider::{CompletionStream, Provider};
+pub use provider::{provider_by_name, CompletionStream, Provider};
 pub use scrape::{FetchOptions, Scraper};
+
 pub use types::*;
+
+/// Re-exported so integrators implement the traits with the same versions.
+pub use async_trait::async_trait;
+pub use {chrono, secrecy, url};
 
 /// The version of harvest-core.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

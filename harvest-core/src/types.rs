@@ -219,6 +219,17 @@ pub struct Harvest {
     pub compliance: Compliance,
     pub timings: Timings,
     pub attempts: Vec<Attempt>,
+    /// The page did not change since the last harvest (304, or the same extracted text):
+    /// extraction and the provider call were skipped and `output` is empty.
+    #[serde(default)]
+    pub unchanged: bool,
+    /// The extracted text is a near-duplicate (SimHash within 3 bits) of the last harvest
+    /// of this URL: only boilerplate changed.
+    #[serde(default)]
+    pub near_duplicate: bool,
+    /// Personal data removed before formatting and the provider call (kind and position only).
+    #[serde(default)]
+    pub redactions: Vec<crate::compliance::Redaction>,
 }
 
 /// Role of a chat message.

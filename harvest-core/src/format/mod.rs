@@ -7,8 +7,12 @@ use std::collections::BTreeMap;
 use crate::types::{Attribution, CompletionRequest, Document};
 use crate::Result;
 
+mod builtin;
+
+pub use builtin::{builtin_formatters, Csv, Faq, Generative, Html, Json, Markdown, Text};
+
 /// Options passed to a formatter.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatOptions {
     /// Append the attribution line to text outputs meant for publication (default true).
     pub attribution: bool,
@@ -16,6 +20,16 @@ pub struct FormatOptions {
     pub max_tokens: u32,
     /// Free-form, formatter-specific options (`words=150`, `language=de`, ...). Part of the cache key.
     pub params: BTreeMap<String, String>,
+}
+
+impl Default for FormatOptions {
+    fn default() -> Self {
+        FormatOptions {
+            attribution: true,
+            max_tokens: 0,
+            params: BTreeMap::new(),
+        }
+    }
 }
 
 /// What a formatter hands to a generative step.

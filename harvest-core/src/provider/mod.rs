@@ -2,6 +2,7 @@
 //! vendor's real wire format. `Extractive` is the offline default that needs no key.
 
 mod anthropic;
+mod by_name;
 mod extractive;
 pub(crate) mod http;
 mod ollama;
@@ -9,6 +10,7 @@ mod openai;
 pub(crate) mod sse;
 
 pub use anthropic::{Anthropic, ANTHROPIC_DEFAULT_BASE_URL, ANTHROPIC_VERSION};
+pub use by_name::{provider_by_name, PROVIDER_NAMES};
 pub use extractive::{Extractive, EXTRACTIVE_TASKS, THREAD_POST_MAX_CHARS};
 pub use http::{retry_after, Timeouts};
 pub use ollama::{Ollama, OLLAMA_DEFAULT_HOST};

@@ -1,5 +1,18 @@
 //! Fetching pages: the [`Scraper`] trait and [`HttpScraper`], its polite and SSRF-safe default.
 
+pub mod charset;
+pub mod file;
+pub mod http;
+pub mod meta;
+pub mod ratelimit;
+pub mod robots;
+pub mod ssrf;
+pub mod state;
+
+pub use file::read_file;
+pub use http::{HttpScraper, HttpScraperBuilder};
+pub use state::{MemoryStateStore, StateStore, UrlState};
+
 use async_trait::async_trait;
 use url::Url;
 
