@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+/// Shortest time a half-open probe holds its slot before another caller may probe.
+const PROBE_HOLD: Duration = Duration::from_secs(10);
+
 /// When breakers open and how long they stay open.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BreakerConfig {
@@ -106,8 +109,11 @@ impl Breakers {
             BreakerState::Closed => Admit::Yes,
             BreakerState::Open => Admit::No(b.open_until.map(|u| u - now).unwrap_or_default()),
             BreakerState::HalfOpen => match b.probe_since {
-                // A probe that never reported (its caller gave up) frees the slot after a cooldown.
-                Some(since) if now.duration_since(since) < cfg.cooldown => Admit::No(cfg.cooldown),
+                // A probe that never reported (its caller gave up) frees the slot after a
+                // cooldown, and never sooner than PROBE_HOLD.
+                Some(since) if now.duration_since(since) < cfg.cooldown.max(PROBE_HOLD) => {
+                    Admit::No(cfg.cooldown)
+                }
                 _ => {
                     b.probe_since = Some(now);
                     Admit::Probe
