@@ -82,12 +82,14 @@ echo "harvestFFI.h: ok"
 
 echo "== Kotlin test"
 test_kt="$here/tests/kotlin/HarvestTest.kt"
+example_kt="$here/tests/kotlin/Example.kt"
 jar="$gen/harvest-test.jar"
-# kotlinc takes ~30 s: compile only when the generated or the test source changed.
-sum="$(cat "$kt" "$test_kt" | sha256sum | cut -d' ' -f1)"
+# kotlinc takes ~30 s: compile only when the generated or a test source changed. Example.kt
+# (the docs' examples) is compiled, not run.
+sum="$(cat "$kt" "$test_kt" "$example_kt" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$jar" ] || [ "$(cat "$jar.sha256" 2>/dev/null)" != "$sum" ]; then
   rm -f "$jar" "$jar.sha256"
-  "$kotlin/bin/kotlinc" -nowarn -cp "$JNA_JAR:$COROUTINES_JAR" "$kt" "$test_kt" -d "$jar"
+  "$kotlin/bin/kotlinc" -nowarn -cp "$JNA_JAR:$COROUTINES_JAR" "$kt" "$test_kt" "$example_kt" -d "$jar"
   echo "$sum" >"$jar.sha256"
 fi
 java -Djna.library.path="$out" -cp "$jar:$JNA_JAR:$COROUTINES_JAR:$STDLIB_JAR" HarvestTestKt
