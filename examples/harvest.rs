@@ -2,8 +2,11 @@
 //!
 //! ```text
 //! cargo run --release --example harvest -- <URL|FILE> [--format NAME] [--provider NAME[:MODEL]]...
-//!     [--json] [--allow-private-network] [--budget USD] [--prices FILE] [--no-cache]
+//!     [--json] [--allow-private-network] [--budget USD] [--prices FILE] [--no-cache] [--stream]
 //! ```
+//!
+//! `--stream` prints the output as it arrives; with `--json`, one JSON object per line for
+//! each delta (`{"event":"delta","text":"..."}`) and the whole result as the last line.
 //!
 //! Exit status: 0 on success, 2 when the page is refused (robots.txt, AI opt-out signals,
 //! opt-out list, private address), 1 for any other failure. Failures print one line on stderr.
@@ -12,8 +15,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use std::io::Write;
+
 use clap::Parser;
-use harvest::{cost::PriceTable, provider_by_name, Error, HarvestOptions, Harvester, Provider};
+use futures::StreamExt;
+use harvest::{
+    cost::PriceTable, provider_by_name, Error, HarvestEvent, HarvestOptions, HarvestStream,
+    Harvester, Provider,
+};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -46,6 +55,10 @@ struct Cli {
     /// Do not read or write the response cache.
     #[arg(long)]
     no_cache: bool,
+    /// Print the output as it arrives. With --json: one JSON object per line per delta,
+    /// then the whole result as the last line.
+    #[arg(long)]
+    stream: bool,
 }
 
 fn provider(spec: &str) -> Result<(Arc<dyn Provider>, Option<String>), Error> {
@@ -73,19 +86,70 @@ async fn run(cli: Cli) -> Result<(), Error> {
     options.use_cache = !cli.no_cache;
 
     let is_url = cli.input.starts_with("http://") || cli.input.starts_with("https://");
-    let result = if !is_url && Path::new(&cli.input).exists() {
+    let is_file = !is_url && Path::new(&cli.input).exists();
+    if cli.stream {
+        let events = if is_file {
+            harvester.harvest_file_stream(&cli.input, &options)
+        } else {
+            harvester.harvest_stream(&cli.input, &options)
+        };
+        return print_stream(events, cli.json).await;
+    }
+    let result = if is_file {
         harvester.harvest_file(&cli.input, &options).await?
     } else {
         harvester.harvest_with(&cli.input, &options).await?
     };
     if cli.json {
-        let json = serde_json::to_string_pretty(&result)
-            .map_err(|e| Error::Config(format!("cannot print the result as JSON: {e}")))?;
-        println!("{json}");
+        println!("{}", to_json(&result, true)?);
     } else {
         println!("{}", result.output);
     }
     Ok(())
+}
+
+fn to_json<T: serde::Serialize>(value: &T, pretty: bool) -> Result<String, Error> {
+    let json = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    json.map_err(|e| Error::Config(format!("cannot print the result as JSON: {e}")))
+}
+
+/// Prints a streamed harvest: text as it arrives (then whatever the formatter added at the
+/// end, such as the attribution line), or JSON lines.
+async fn print_stream(mut events: HarvestStream, json: bool) -> Result<(), Error> {
+    let mut stdout = std::io::stdout();
+    let mut streamed = String::new();
+    while let Some(event) = events.next().await {
+        match event? {
+            HarvestEvent::Delta { text } if json => {
+                let line = to_json(&HarvestEvent::Delta { text }, false)?;
+                writeln!(stdout, "{line}").map_err(output_error)?;
+            }
+            HarvestEvent::Delta { text } => {
+                write!(stdout, "{text}").map_err(output_error)?;
+                streamed.push_str(&text);
+            }
+            HarvestEvent::Done { harvest } if json => {
+                writeln!(stdout, "{}", to_json(&harvest, false)?).map_err(output_error)?;
+            }
+            HarvestEvent::Done { harvest } => {
+                let rest = harvest
+                    .output
+                    .strip_prefix(streamed.trim())
+                    .unwrap_or_default();
+                writeln!(stdout, "{rest}").map_err(output_error)?;
+            }
+        }
+        stdout.flush().map_err(output_error)?;
+    }
+    Ok(())
+}
+
+fn output_error(e: std::io::Error) -> Error {
+    Error::Config(format!("cannot write the output: {e}"))
 }
 
 #[tokio::main]

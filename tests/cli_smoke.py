@@ -19,6 +19,7 @@ PAGE = gzip.open(os.path.join(SHARED, "data/extraction-eval/pages/github.blog.sp
 ARTICLE = "/2019-03-29-leader-spotlight-erin-spiceland/"
 WIRE = json.load(open(os.path.join(SHARED, "fixtures/wire/openai/chat_response.json")))
 SEEN = []
+STREAM_DELTAS = ["Erin Spiceland", " builds software", " at SpaceX."]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -43,6 +44,16 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         SEEN.append((self.path, self.headers.get("Authorization"), body))
+        if body.get("stream"):
+            # The same answer as SSE chunks, usage last (stream_options.include_usage).
+            chunks = [{"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o-mini",
+                       "choices": [{"index": 0, "delta": {"content": d}, "finish_reason": None}]}
+                      for d in STREAM_DELTAS]
+            chunks.append({"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o-mini",
+                           "choices": [], "usage": WIRE["usage"]})
+            sse = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+            self.send(200, sse.encode(), "text/event-stream")
+            return
         answer = dict(WIRE)
         answer["choices"] = [{"index": 0, "finish_reason": "stop",
                               "message": {"role": "assistant", "content": "Erin Spiceland builds software at SpaceX."}}]
@@ -122,6 +133,22 @@ check("openai output and provider",
 check("openai request went to the mock with the key",
       bool(SEEN) and SEEN[-1][0] == "/v1/chat/completions" and SEEN[-1][1] == "Bearer sk-smoke-secret" and SEEN[-1][2]["model"] == "gpt-4o-mini", SEEN[-1:])
 check("key never printed", "sk-smoke-secret" not in r.stdout + r.stderr)
+
+whole = h
+r = run(url, "--allow-private-network", "--format", "summary", "--provider", "openai:gpt-4o-mini", "--json", "--stream", "--no-cache", env=env)
+check("streamed summary exits 0", r.returncode == 0, r.stderr)
+lines = [json.loads(line) for line in r.stdout.splitlines()] if r.returncode == 0 else [{}]
+check("--stream --json: one line per delta, then the whole result",
+      lines[:-1] == [{"event": "delta", "text": d} for d in STREAM_DELTAS], lines[:-1])
+last = lines[-1]
+check("streamed result equals the non-streamed one (output, usage, cost)",
+      (last.get("output"), last.get("usage"), last.get("cost_usd"), last.get("provider"))
+      == (whole.get("output"), whole.get("usage"), whole.get("cost_usd"), "openai"), last)
+check("the mock was asked to stream with usage", SEEN[-1][2].get("stream") is True
+      and SEEN[-1][2].get("stream_options") == {"include_usage": True}, SEEN[-1][2])
+r = run(url, "--allow-private-network", "--format", "summary", "--provider", "openai:gpt-4o-mini", "--stream", env=env)
+check("--stream prints the text, then the attribution line",
+      r.returncode == 0 and r.stdout == whole.get("output", "") + "\n", (r.stdout, r.stderr))
 
 r = run(url, "--allow-private-network", "--format", "summary", "--provider", "openai:gpt-4o-mini", "--budget", "0.0000001", env=env)
 check("budget refusal exits 1 with one line", r.returncode == 1 and r.stderr.count("\n") == 1 and "exceeds the budget" in r.stderr, (r.returncode, r.stderr))

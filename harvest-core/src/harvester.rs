@@ -21,12 +21,38 @@ use crate::provider::Provider;
 use crate::scrape::Scraper;
 use crate::scrape::{read_file, HttpScraper, StateStore, UrlState};
 use crate::types::{
-    Attribution, Compliance, Decision, Document, Harvest, Page, Signal, Timings, Usage,
+    Attribution, CompletionResponse, Compliance, Decision, Document, Harvest, Page, Signal,
+    StreamEvent, Timings, Usage,
 };
 use crate::{Error, Result};
 
 /// Default time a finished output stays in the cache.
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(3600);
+
+/// One event of a streamed harvest ([`Harvester::harvest_stream`]).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum HarvestEvent {
+    /// A piece of output as it arrives: the provider's text deltas for generative formats,
+    /// the whole rendered output for structural formats, and the cached output replayed on a
+    /// cache hit. The deltas are the raw generated text; the formatter's finishing touches
+    /// (trimming, the attribution line) are in the final [`Harvest::output`].
+    Delta { text: String },
+    /// The end: the whole result, exactly as [`Harvester::harvest_with`] would return it.
+    Done { harvest: Box<Harvest> },
+}
+
+/// The stream [`Harvester::harvest_stream`] returns.
+pub type HarvestStream = futures::stream::BoxStream<'static, Result<HarvestEvent>>;
+
+/// Where deltas of a streamed harvest go (absent for a plain harvest).
+type DeltaSink = tokio::sync::mpsc::Sender<Result<HarvestEvent>>;
+
+/// What to harvest.
+enum Source {
+    Url(String),
+    File(std::path::PathBuf),
+}
 
 /// Per-call options of [`Harvester::harvest_with`].
 #[derive(Debug, Clone)]
@@ -390,9 +416,77 @@ impl Harvester {
 
     /// Harvests `url` with per-call options.
     pub async fn harvest_with(&self, url: &str, options: &HarvestOptions) -> Result<Harvest> {
+        self.run(Source::Url(url.to_string()), options, None).await
+    }
+
+    /// Harvests a local HTML file (the explicit local-file API: [`Harvester::harvest`] never
+    /// reads files, so untrusted URLs cannot reach the file system).
+    pub async fn harvest_file(
+        &self,
+        path: impl AsRef<Path>,
+        options: &HarvestOptions,
+    ) -> Result<Harvest> {
+        self.run(Source::File(path.as_ref().to_path_buf()), options, None)
+            .await
+    }
+
+    /// Harvests `url` as a stream: [`HarvestEvent::Delta`]s as the output arrives (the
+    /// provider's text as it is generated; a cache hit replays the cached output), then one
+    /// [`HarvestEvent::Done`] with the whole [`Harvest`], usage and cost included. A failure
+    /// ends the stream with an error; one after text was delivered is
+    /// [`Error::StreamInterrupted`], which says how much was delivered.
+    ///
+    /// The work runs on a tokio task; dropping the stream cancels it.
+    pub fn harvest_stream(&self, url: &str, options: &HarvestOptions) -> HarvestStream {
+        self.spawn_stream(Source::Url(url.to_string()), options)
+    }
+
+    /// [`Harvester::harvest_stream`] for a local HTML file.
+    pub fn harvest_file_stream(
+        &self,
+        path: impl AsRef<Path>,
+        options: &HarvestOptions,
+    ) -> HarvestStream {
+        self.spawn_stream(Source::File(path.as_ref().to_path_buf()), options)
+    }
+
+    fn spawn_stream(&self, source: Source, options: &HarvestOptions) -> HarvestStream {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let (this, options) = (self.clone(), options.clone());
+        let task = tokio::spawn(async move {
+            let result = this.run(source, &options, Some(&tx)).await;
+            let last = result.map(|harvest| HarvestEvent::Done {
+                harvest: Box::new(harvest),
+            });
+            // A send fails only when the caller dropped the stream: nothing to tell.
+            let _ = tx.send(last).await;
+        });
+        let abort = AbortOnDrop(task);
+        futures::stream::poll_fn(move |cx| {
+            let _keep = &abort;
+            rx.poll_recv(cx)
+        })
+        .boxed()
+    }
+
+    async fn run(
+        &self,
+        source: Source,
+        options: &HarvestOptions,
+        sink: Option<&DeltaSink>,
+    ) -> Result<Harvest> {
         let started = Instant::now();
         let formatter = self.formatter(&options.format)?;
-        let url = parse_url(url)?;
+        let url = match source {
+            Source::File(path) => {
+                let page = read_file(&path).await?;
+                let fetch_ms = ms(started);
+                return self
+                    .finish(page, formatter, options, started, fetch_ms, None, sink)
+                    .await;
+            }
+            Source::Url(url) => parse_url(&url)?,
+        };
         if let Some(list) = &self.inner.opt_out {
             if let Some(entry) = list.check(&url).await? {
                 return Err(Error::ComplianceRefused {
@@ -411,22 +505,7 @@ impl Harvester {
         let fetch_started = Instant::now();
         let page = self.inner.scraper.fetch(&url, &fetch_options).await?;
         let fetch_ms = ms(fetch_started);
-        self.finish(page, formatter, options, started, fetch_ms, previous)
-            .await
-    }
-
-    /// Harvests a local HTML file (the explicit local-file API: [`Harvester::harvest`] never
-    /// reads files, so untrusted URLs cannot reach the file system).
-    pub async fn harvest_file(
-        &self,
-        path: impl AsRef<Path>,
-        options: &HarvestOptions,
-    ) -> Result<Harvest> {
-        let started = Instant::now();
-        let formatter = self.formatter(&options.format)?;
-        let page = read_file(path.as_ref()).await?;
-        let fetch_ms = ms(started);
-        self.finish(page, formatter, options, started, fetch_ms, None)
+        self.finish(page, formatter, options, started, fetch_ms, previous, sink)
             .await
     }
 
@@ -482,6 +561,7 @@ impl Harvester {
         started: Instant,
         fetch_ms: f64,
         previous: Option<UrlState>,
+        sink: Option<&DeltaSink>,
     ) -> Result<Harvest> {
         if let Some(b) = options.budget_usd {
             check_budget_value(b)?;
@@ -581,7 +661,10 @@ impl Harvester {
 
         let mut provider_ms = 0.0;
         match plan {
-            Plan::Rendered(output) => harvest.output = output,
+            Plan::Rendered(output) => {
+                send_delta(sink, &output).await;
+                harvest.output = output;
+            }
             Plan::Generate(request) => {
                 let inner = &self.inner;
                 let first = &inner.gateway.chain()[0];
@@ -601,6 +684,7 @@ impl Harvester {
                 if let Some(key) = &key {
                     if let Some(bytes) = inner.cache.get(key).await? {
                         if let Ok(cached) = serde_json::from_slice::<CachedOutput>(&bytes) {
+                            send_delta(sink, &cached.output).await;
                             harvest.output = cached.output;
                             harvest.provider = cached.provider;
                             harvest.model = Some(cached.model);
@@ -623,13 +707,18 @@ impl Harvester {
                         }
                     }
                     let provider_started = Instant::now();
-                    let answer = inner.gateway.complete(&request).await?;
+                    let answer = match sink {
+                        None => inner.gateway.complete(&request).await?,
+                        Some(sink) => stream_answer(&inner.gateway, &request, sink).await?,
+                    };
                     provider_ms = ms(provider_started);
                     let usage = answer.response.usage;
                     harvest.cost_usd = inner
                         .prices
                         .cost_usd(&answer.provider, &answer.model, &usage)
                         .unwrap_or(0.0);
+                    metrics::histogram!("harvest_cost_usd", "provider" => answer.provider.clone())
+                        .record(harvest.cost_usd);
                     harvest.usage = usage;
                     harvest.attempts = answer.attempts;
                     let finish_started = Instant::now();
@@ -709,6 +798,74 @@ impl Harvester {
         hasher.update(serde_json::to_vec(request).unwrap_or_default());
         format!("harvest:out:{}", hex::encode(hasher.finalize()))
     }
+}
+
+/// Cancels a streamed harvest's task when its stream is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn send_delta(sink: Option<&DeltaSink>, text: &str) {
+    if let Some(sink) = sink {
+        if !text.is_empty() {
+            let _ = sink
+                .send(Ok(HarvestEvent::Delta {
+                    text: text.to_string(),
+                }))
+                .await;
+        }
+    }
+}
+
+/// Calls the gateway in streaming mode, forwarding each text delta to `sink`, and gathers
+/// the answer as [`Gateway::complete`] would have returned it (same usage, same model).
+async fn stream_answer(
+    gateway: &Gateway,
+    request: &crate::types::CompletionRequest,
+    sink: &DeltaSink,
+) -> Result<crate::gateway::GatewayResponse> {
+    let mut streamed = gateway.stream(request).await?;
+    let mut text = String::new();
+    while let Some(event) = streamed.stream.next().await {
+        match event? {
+            StreamEvent::Delta { text: delta } => {
+                text.push_str(&delta);
+                if sink
+                    .send(Ok(HarvestEvent::Delta { text: delta }))
+                    .await
+                    .is_err()
+                {
+                    return Err(Error::Config("the harvest stream was dropped".into()));
+                }
+            }
+            StreamEvent::Done {
+                model,
+                usage,
+                finish_reason,
+            } => {
+                return Ok(crate::gateway::GatewayResponse {
+                    response: CompletionResponse {
+                        text,
+                        model,
+                        usage,
+                        finish_reason,
+                    },
+                    provider: streamed.provider,
+                    model: streamed.model,
+                    attempts: streamed.attempts,
+                });
+            }
+        }
+    }
+    Err(Error::StreamInterrupted {
+        provider: streamed.provider,
+        delivered_chars: text.chars().count(),
+        message: "the stream ended without its final event".into(),
+    })
 }
 
 fn ms(since: Instant) -> f64 {

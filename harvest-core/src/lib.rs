@@ -20,7 +20,7 @@ pub mod types;
 pub use cache::{Cache, MemoryCache};
 pub use error::{Error, Result};
 pub use format::{FormatContext, FormatOptions, Formatter, Plan};
-pub use harvester::{HarvestOptions, Harvester, HarvesterBuilder};
+pub use harvester::{HarvestEvent, HarvestOptions, HarvestStream, Harvester, HarvesterBuilder};
 pub use keys::{ApiKey, ChainKeyStore, EnvKeyStore, KeyStore, MemoryKeyStore};
 pub use provider::{provider_by_name, CompletionStream, Provider};
 pub use scrape::{FetchOptions, Scraper};

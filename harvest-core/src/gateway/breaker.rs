@@ -126,7 +126,10 @@ impl Breakers {
         let now = Instant::now();
         self.with(key, |b, cfg| {
             b.consecutive = 0;
-            b.open_until = None;
+            if b.open_until.take().is_some() {
+                metrics::gauge!("harvest_gateway_breaker_open", "breaker" => key.to_string())
+                    .set(0.0);
+            }
             b.probe_since = None;
             push(&mut b.recent, now, true, cfg.window);
         })
@@ -144,6 +147,8 @@ impl Breakers {
             if was_probe || b.consecutive >= cfg.consecutive_failures || rate_trips {
                 let until = now + cfg.cooldown;
                 b.open_until = Some(b.open_until.map_or(until, |old| old.max(until)));
+                metrics::gauge!("harvest_gateway_breaker_open", "breaker" => key.to_string())
+                    .set(1.0);
             }
         })
     }

@@ -1,0 +1,83 @@
+//! Hostile servers: a decompression bomb keeps memory bounded, oversized headers are refused.
+//! Each nextest test runs in its own process, so the process's peak RSS is this test's.
+
+#[path = "common/pages.rs"]
+mod pages;
+
+use std::io::Write;
+
+use harvest::scrape::HttpScraper;
+use harvest::{Error, FetchOptions, Scraper};
+use pages::{Route, Site};
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib / 1024.0
+}
+
+#[tokio::test]
+async fn a_512_mib_gzip_bomb_stops_at_the_limit_with_bounded_memory() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let block = vec![b'a'; 1024 * 1024];
+    for _ in 0..512 {
+        gz.write_all(&block).unwrap();
+    }
+    let bomb = gz.finish().unwrap();
+    assert!(bomb.len() < 4 * 1024 * 1024, "{} bytes", bomb.len());
+    let site = Site::start(vec![(
+        "/bomb",
+        Route::new(200)
+            .header("content-type", "text/html")
+            .header("content-encoding", "gzip")
+            .body(&bomb),
+    )])
+    .await;
+    let before = peak_rss_mib();
+    let scraper = HttpScraper::builder()
+        .allow_private_network(true)
+        .max_body_bytes(8 * 1024 * 1024)
+        .build()
+        .unwrap();
+    let err = scraper
+        .fetch(&site.url("/bomb"), &FetchOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::BodyTooLarge {
+            url: site.url("/bomb").to_string(),
+            limit_bytes: 8 * 1024 * 1024
+        }
+    );
+    // Decoding all of it would need 512 MiB; the cap keeps the growth to about the limit
+    // (8 MiB, plus the buffer's doubling and decoder state).
+    let grown = peak_rss_mib() - before;
+    assert!(grown < 64.0, "peak RSS grew by {grown:.1} MiB");
+}
+
+#[tokio::test]
+async fn a_response_with_a_megabyte_of_headers_is_refused_cleanly() {
+    let site = Site::start(vec![(
+        "/big-headers",
+        Route::html("<p>hi</p>").header("x-filler", &"a".repeat(1024 * 1024)),
+    )])
+    .await;
+    let scraper = HttpScraper::builder()
+        .allow_private_network(true)
+        .build()
+        .unwrap();
+    let err = scraper
+        .fetch(&site.url("/big-headers"), &FetchOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "FETCH_FAILED", "{err}");
+    assert!(
+        err.to_string().contains("message head is too large"),
+        "{err}"
+    );
+}
