@@ -482,7 +482,7 @@ impl Harvester {
                 let page = read_file(&path).await?;
                 let fetch_ms = ms(started);
                 return self
-                    .finish(page, formatter, options, started, fetch_ms, None, sink)
+                    .finish(page, formatter, options, (started, fetch_ms), None, sink)
                     .await;
             }
             Source::Url(url) => parse_url(&url)?,
@@ -505,8 +505,15 @@ impl Harvester {
         let fetch_started = Instant::now();
         let page = self.inner.scraper.fetch(&url, &fetch_options).await?;
         let fetch_ms = ms(fetch_started);
-        self.finish(page, formatter, options, started, fetch_ms, previous, sink)
-            .await
+        self.finish(
+            page,
+            formatter,
+            options,
+            (started, fetch_ms),
+            previous,
+            sink,
+        )
+        .await
     }
 
     /// Harvests many URLs, at most `concurrency` at once; results come back in input order.
@@ -558,8 +565,7 @@ impl Harvester {
         page: Page,
         formatter: Arc<dyn Formatter>,
         options: &HarvestOptions,
-        started: Instant,
-        fetch_ms: f64,
+        (started, fetch_ms): (Instant, f64),
         previous: Option<UrlState>,
         sink: Option<&DeltaSink>,
     ) -> Result<Harvest> {
