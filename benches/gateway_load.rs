@@ -103,6 +103,10 @@ async fn open_loop(call: Call, rate: u32, seconds: f64) -> Run {
     let total = (f64::from(rate) * seconds) as usize;
     let per_tick = (rate as usize).div_ceil(1000).max(1);
     let tick = Duration::from_secs_f64(per_tick as f64 / f64::from(rate));
+    // Warm-up: connections, pools and allocator caches, as in a running service.
+    for _ in 0..200 {
+        call().await;
+    }
     let samples = Arc::new(Mutex::new(Vec::with_capacity(total)));
     let mut handles = Vec::with_capacity(total);
     let started = Instant::now();
