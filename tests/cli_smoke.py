@@ -44,6 +44,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         SEEN.append((self.path, self.headers.get("Authorization"), body))
+        if self.path.startswith("/down/"):
+            self.send(503, json.dumps({"error": {"message": "The engine is currently overloaded", "type": "server_error"}}).encode(), "application/json")
+            return
         if body.get("stream"):
             # The same answer as SSE chunks, usage last (stream_options.include_usage).
             chunks = [{"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o-mini",
@@ -157,6 +160,18 @@ r = run(url, "--allow-private-network", "--format", "summary", "--provider", "op
 check("--stream prints the text, then the attribution line",
       r.returncode == 0 and r.stdout.endswith("Z\n")
       and upto_retrieved(r.stdout) == upto_retrieved(whole.get("output")), (r.stdout, r.stderr))
+
+down = {"OPENAI_BASE_URL": BASE + "/down/v1", "OPENAI_API_KEY": "sk-smoke-secret"}
+r = run(url, "--allow-private-network", "--format", "summary", "--provider", "openai:gpt-4o-mini", "--provider", "extractive", "--json", "--no-cache", env=down)
+h = json.loads(r.stdout) if r.returncode == 0 else {}
+check("failover chain: the answer names the provider that answered",
+      r.returncode == 0 and (h.get("provider"), h.get("model")) == ("extractive", "extractive-1"), (r.returncode, r.stderr, h.get("provider")))
+check("failover chain: every attempt is listed (3 tries of openai, then extractive)",
+      [(a.get("provider"), a.get("status")) for a in h.get("attempts", [])]
+      == [("openai", "PROVIDER_UNAVAILABLE")] * 3 + [("extractive", "ok")], h.get("attempts"))
+check("attempts carry a key id, never the key",
+      "sk-smoke-secret" not in r.stdout + r.stderr
+      and all((a.get("key_id") or "sha256:").startswith("sha256:") for a in h.get("attempts", [])), h.get("attempts"))
 
 r = run(url, "--allow-private-network", "--format", "summary", "--provider", "openai:gpt-4o-mini", "--budget", "0.0000001", env=env)
 check("budget refusal exits 1 with one line", r.returncode == 1 and r.stderr.count("\n") == 1 and "exceeds the budget" in r.stderr, (r.returncode, r.stderr))
