@@ -13,16 +13,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use std::io::Write;
 
 use clap::Parser;
 use futures::StreamExt;
-use harvest::{
-    cost::PriceTable, provider_by_name, Error, HarvestEvent, HarvestOptions, HarvestStream,
-    Harvester, Provider,
-};
+use harvest::{cost::PriceTable, Error, HarvestEvent, HarvestOptions, HarvestStream, Harvester};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -61,21 +57,10 @@ struct Cli {
     stream: bool,
 }
 
-fn provider(spec: &str) -> Result<(Arc<dyn Provider>, Option<String>), Error> {
-    let (name, model) = match spec.split_once(':') {
-        Some((n, m)) if !m.is_empty() => (n, Some(m.to_string())),
-        _ => (spec, None),
-    };
-    Ok((provider_by_name(name, None)?, model))
-}
-
 async fn run(cli: Cli) -> Result<(), Error> {
     let mut builder = Harvester::builder().allow_private_network(cli.allow_private_network);
     for spec in &cli.providers {
-        builder = match provider(spec)? {
-            (p, Some(model)) => builder.provider_with_model(p, model),
-            (p, None) => builder.provider(p),
-        };
+        builder = builder.provider_spec(spec, None)?;
     }
     if let Some(path) = &cli.prices {
         builder = builder.prices(PriceTable::from_path(path)?);

@@ -15,6 +15,7 @@ pub mod harvester;
 pub mod keys;
 pub mod provider;
 pub mod scrape;
+pub mod settings;
 pub mod types;
 
 pub use cache::{Cache, MemoryCache};

@@ -11,12 +11,10 @@ mod types;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use harvest_core::cost::PriceTable;
 use harvest_core::secrecy::SecretString;
+use harvest_core::settings::{split_provider_spec, HarvesterSettings, Naming};
 use harvest_core::{ChainKeyStore, EnvKeyStore, FormatOptions, HarvestOptions, MemoryKeyStore};
 
 pub use crate::error::HarvestError;
@@ -158,14 +156,6 @@ pub struct HarvestCallOptions {
     pub params: HashMap<String, String>,
 }
 
-fn seconds(value: f64, what: &str) -> Result<Duration, HarvestError> {
-    Duration::try_from_secs_f64(value).map_err(|_| {
-        HarvestError::config(format!(
-            "{what} must be a non-negative number of seconds, got {value}"
-        ))
-    })
-}
-
 fn call_options(options: Option<HarvestCallOptions>) -> HarvestOptions {
     let o = options.unwrap_or_default();
     let defaults = FormatOptions::default();
@@ -235,16 +225,8 @@ impl Harvester {
         let o = options;
         let mut b = harvest_core::Harvester::builder();
         for spec in &o.providers {
-            let (name, model) = match spec.split_once(':') {
-                Some((n, m)) => (n.trim(), Some(m.trim()).filter(|m| !m.is_empty())),
-                None => (spec.trim(), None),
-            };
-            let base_url = o.base_urls.get(name).map(String::as_str);
-            let provider = harvest_core::provider_by_name(name, base_url)?;
-            b = match model {
-                Some(model) => b.provider_with_model(provider, model.to_string()),
-                None => b.provider(provider),
-            };
+            let (name, _) = split_provider_spec(spec);
+            b = b.provider_spec(spec, o.base_urls.get(name).map(String::as_str))?;
         }
         if let Some(keys) = &o.keys {
             b = b.key_store(Arc::new(ChainKeyStore::new(vec![
@@ -252,39 +234,22 @@ impl Harvester {
                 Arc::new(EnvKeyStore),
             ])));
         }
-        if let Some(allow) = o.allow_private_network {
-            b = b.allow_private_network(allow);
-        }
-        if let Some(ttl) = o.cache_ttl_seconds {
-            b = b.cache_ttl(seconds(ttl, "cache_ttl_seconds")?);
-        }
-        if let Some(ua) = o.user_agent {
-            b = b.user_agent(ua);
-        }
-        if let Some(t) = o.timeout_seconds {
-            b = b.timeout(seconds(t, "timeout_seconds")?);
-        }
-        if let Some(t) = o.per_host_interval_seconds {
-            b = b.per_host_interval(seconds(t, "per_host_interval_seconds")?);
-        }
-        if let Some(n) = o.max_body_bytes {
-            b = b.max_body_bytes(n);
-        }
-        if let Some(budget) = o.budget_usd {
-            b = b.budget_usd(budget);
-        }
-        if let Some(n) = o.concurrency {
-            b = b.concurrency(n as usize);
-        }
-        if let Some(redact) = o.redact_personal_data {
-            b = b.redact_personal_data(redact);
-        }
-        if let Some(no_storage) = o.no_storage {
-            b = b.no_storage(no_storage);
-        }
-        if let Some(path) = o.prices_path {
-            b = b.prices(PriceTable::from_path(Path::new(&path))?);
-        }
+        let settings = HarvesterSettings {
+            allow_private_network: o.allow_private_network,
+            cache_ttl_seconds: o.cache_ttl_seconds,
+            user_agent: o.user_agent,
+            timeout_seconds: o.timeout_seconds,
+            per_host_interval_seconds: o.per_host_interval_seconds,
+            max_body_bytes: o
+                .max_body_bytes
+                .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+            budget_usd: o.budget_usd,
+            concurrency: o.concurrency,
+            redact_personal_data: o.redact_personal_data,
+            no_storage: o.no_storage,
+            prices_path: o.prices_path,
+        };
+        b = settings.apply(b, Naming::Camel)?;
         Ok(Arc::new(Harvester { inner: b.build()? }))
     }
 

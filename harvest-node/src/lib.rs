@@ -8,11 +8,9 @@ mod formatter;
 mod types;
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
-use harvest_core::cost::PriceTable;
+use harvest_core::settings::{chain_entry, HarvesterSettings, Naming};
 use harvest_core::{ChainKeyStore, EnvKeyStore, FormatOptions, HarvestOptions, MemoryKeyStore};
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
@@ -98,18 +96,6 @@ pub struct ManyEntry {
     pub error: Option<String>,
 }
 
-fn config(message: String) -> napi::Error {
-    error::to_napi(&harvest_core::Error::Config(message))
-}
-
-fn seconds(value: f64, what: &str) -> napi::Result<Duration> {
-    Duration::try_from_secs_f64(value).map_err(|_| {
-        config(format!(
-            "{what} must be a non-negative number of seconds, got {value}"
-        ))
-    })
-}
-
 fn call_options(options: Option<HarvestCallOptions>) -> HarvestOptions {
     let o = options.unwrap_or(HarvestCallOptions {
         format: None,
@@ -155,27 +141,14 @@ impl Harvester {
             return Self::build(b);
         };
         for spec in o.providers.unwrap_or_default() {
-            let spec = match spec {
-                Either::A(s) => match s.split_once(':') {
-                    Some((name, model)) => ProviderSpec {
-                        name: name.to_string(),
-                        model: Some(model.to_string()),
-                        base_url: None,
-                    },
-                    None => ProviderSpec {
-                        name: s,
-                        model: None,
-                        base_url: None,
-                    },
-                },
-                Either::B(spec) => spec,
-            };
-            let provider = harvest_core::provider_by_name(&spec.name, spec.base_url.as_deref())
-                .map_err(|e| error::to_napi(&e))?;
-            b = match spec.model.filter(|m| !m.is_empty()) {
-                Some(model) => b.provider_with_model(provider, model),
-                None => b.provider(provider),
-            };
+            b = match spec {
+                Either::A(s) => b.provider_spec(&s, None),
+                Either::B(spec) => {
+                    chain_entry(&spec.name, spec.model.as_deref(), spec.base_url.as_deref())
+                        .map(|entry| b.entry(entry))
+                }
+            }
+            .map_err(|e| error::to_napi(&e))?;
         }
         if let Some(keys) = o.keys {
             let memory = MemoryKeyStore::new();
@@ -187,41 +160,22 @@ impl Harvester {
                 Arc::new(EnvKeyStore),
             ])));
         }
-        if let Some(allow) = o.allow_private_network {
-            b = b.allow_private_network(allow);
-        }
-        if let Some(ttl) = o.cache_ttl_seconds {
-            b = b.cache_ttl(seconds(ttl, "cacheTtlSeconds")?);
-        }
-        if let Some(ua) = o.user_agent {
-            b = b.user_agent(ua);
-        }
-        if let Some(t) = o.timeout_seconds {
-            b = b.timeout(seconds(t, "timeoutSeconds")?);
-        }
-        if let Some(t) = o.per_host_interval_seconds {
-            b = b.per_host_interval(seconds(t, "perHostIntervalSeconds")?);
-        }
-        if let Some(n) = o.max_body_bytes {
-            let n = u64::try_from(n)
-                .map_err(|_| config(format!("maxBodyBytes must not be negative, got {n}")))?;
-            b = b.max_body_bytes(n);
-        }
-        if let Some(budget) = o.budget_usd {
-            b = b.budget_usd(budget);
-        }
-        if let Some(n) = o.concurrency {
-            b = b.concurrency(n as usize);
-        }
-        if let Some(redact) = o.redact_personal_data {
-            b = b.redact_personal_data(redact);
-        }
-        if let Some(no_storage) = o.no_storage {
-            b = b.no_storage(no_storage);
-        }
-        if let Some(path) = o.prices_path {
-            b = b.prices(PriceTable::from_path(Path::new(&path)).map_err(|e| error::to_napi(&e))?);
-        }
+        let settings = HarvesterSettings {
+            allow_private_network: o.allow_private_network,
+            cache_ttl_seconds: o.cache_ttl_seconds,
+            user_agent: o.user_agent,
+            timeout_seconds: o.timeout_seconds,
+            per_host_interval_seconds: o.per_host_interval_seconds,
+            max_body_bytes: o.max_body_bytes,
+            budget_usd: o.budget_usd,
+            concurrency: o.concurrency,
+            redact_personal_data: o.redact_personal_data,
+            no_storage: o.no_storage,
+            prices_path: o.prices_path,
+        };
+        b = settings
+            .apply(b, Naming::Camel)
+            .map_err(|e| error::to_napi(&e))?;
         for (name, function) in o.formatters.unwrap_or_default() {
             b = b.formatter(Arc::new(JsFormatter::new(name, function)));
         }

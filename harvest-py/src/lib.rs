@@ -46,13 +46,10 @@ impl ProviderSpec {
     /// `"ollama:llama3.1:8b"`) or `{"name": ..., "model": ..., "base_url": ...}`.
     fn parse(item: &Bound<'_, PyAny>) -> PyResult<Self> {
         if let Ok(s) = item.extract::<String>() {
-            let (name, model) = match s.split_once(':') {
-                Some((n, m)) => (n.trim().to_string(), Some(m.trim().to_string())),
-                None => (s.trim().to_string(), None),
-            };
+            let (name, model) = harvest_core::settings::split_provider_spec(&s);
             return Ok(ProviderSpec {
-                name,
-                model: model.filter(|m| !m.is_empty()),
+                name: name.to_string(),
+                model: model.map(str::to_string),
                 base_url: None,
             });
         }
@@ -78,10 +75,11 @@ impl ProviderSpec {
     }
 
     fn build(&self) -> Result<ChainEntry, Error> {
-        Ok(ChainEntry {
-            provider: harvest_core::provider_by_name(&self.name, self.base_url.as_deref())?,
-            model: self.model.clone(),
-        })
+        harvest_core::settings::chain_entry(
+            &self.name,
+            self.model.as_deref(),
+            self.base_url.as_deref(),
+        )
     }
 }
 

@@ -217,7 +217,7 @@ fun main() {
             val e = expectThrows<HarvestException.Config> {
                 Harvester(HarvesterOptions(timeoutSeconds = -1.0))
             }
-            expect(e.message!!.contains("timeout_seconds")) { "message: ${e.message}" }
+            expect(e.message == "invalid configuration: timeoutSeconds must be a non-negative number of seconds, got -1") { "message: ${e.message}" }
         }
 
         check("API keys never show, only their fingerprints") {
