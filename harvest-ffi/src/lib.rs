@@ -365,13 +365,22 @@ mod tests {
             providers: vec!["nope:model".into()],
             ..Default::default()
         };
-        assert!(Harvester::new(bad).is_err());
+        match Harvester::new(bad) {
+            Err(HarvestError::Config(m)) => assert!(
+                m.starts_with("invalid configuration: unknown provider `nope`"),
+                "{m}"
+            ),
+            other => panic!("expected Config, got {other:?}"),
+        }
         let negative = HarvesterOptions {
             timeout_seconds: Some(-1.0),
             ..Default::default()
         };
         match Harvester::new(negative) {
-            Err(HarvestError::Config(m)) => assert!(m.contains("timeout_seconds"), "{m}"),
+            Err(HarvestError::Config(m)) => assert_eq!(
+                m,
+                "invalid configuration: timeoutSeconds must be a non-negative number of seconds, got -1"
+            ),
             other => panic!("expected Config, got {other:?}"),
         }
     }
