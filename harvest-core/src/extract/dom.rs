@@ -131,7 +131,7 @@ impl Dom {
         while !rest.is_empty() && !tokenizer.sink.0.sink.too_deep.get() {
             let mut cut = rest.len().min(CHUNK_BYTES);
             // A char boundary, and never between the two halves of a CRLF.
-            while !rest.is_char_boundary(cut) || rest[..cut].ends_with('\r') {
+            while cut < rest.len() && (!rest.is_char_boundary(cut) || rest[..cut].ends_with('\r')) {
                 cut += 1;
             }
             input.push_back(StrTendril::from_slice(&rest[..cut]));
@@ -418,6 +418,15 @@ mod tests {
         let doc = super::super::extract(&html, &url);
         assert!(doc.text.contains("deep text"), "{}", doc.text);
         assert!(!doc.text.contains("a<b"), "{}", doc.text);
+    }
+
+    #[test]
+    fn input_ending_in_cr_or_with_crlf_across_pieces_is_parsed() {
+        // A document ending in CR looped forever (found by the `extract` fuzz target).
+        assert_eq!(Dom::parse("<p>x\r").raw_text(0), "x\n");
+        let html = format!("<p>{}\r\né\r", "a".repeat(CHUNK_BYTES - 4));
+        let text = Dom::parse(&html).raw_text(0);
+        assert_eq!(text, format!("{}\né\n", "a".repeat(CHUNK_BYTES - 4)));
     }
 
     #[test]
