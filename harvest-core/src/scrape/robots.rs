@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use robotstxt::matcher::{LongestMatchRobotsMatchStrategy, RobotsMatchStrategy};
-use robotstxt::{get_path_params_query, parse_robotstxt, DefaultMatcher, RobotsParseHandler};
+use robotstxt::matcher::{RobotsMatchStrategy, RobotsMatcher};
+use robotstxt::{get_path_params_query, parse_robotstxt, RobotsParseHandler};
 use url::Url;
 
 /// RFC 9309 requires parsing at least the first 500 KiB; harvest reads exactly that much.
@@ -126,7 +126,7 @@ impl RobotsTxt {
                 rule: reason.clone(),
             },
             Outcome::Parsed { body, token, rules } => {
-                let allowed = DefaultMatcher::default().one_agent_allowed_by_robots(
+                let allowed = RobotsMatcher::<LongestMatch>::default().one_agent_allowed_by_robots(
                     body,
                     token,
                     url.as_str(),
@@ -136,7 +136,7 @@ impl RobotsTxt {
                     rules
                         .iter()
                         .filter(|r| r.allow == allow && !r.pattern.is_empty())
-                        .filter(|r| LongestMatchRobotsMatchStrategy::matches(&path, &r.pattern))
+                        .filter(|r| LongestMatch::matches(&path, &r.pattern))
                         .max_by_key(|r| r.pattern.len())
                 };
                 let rule = match (allowed, best(allowed)) {
@@ -147,6 +147,61 @@ impl RobotsTxt {
                 };
                 RobotsVerdict { allowed, rule }
             }
+        }
+    }
+}
+
+/// The crate's longest-match strategy (a match's priority is the pattern's length) with a
+/// linear-time `matches`: the crate's own grows its list of path positions on every
+/// pattern byte and reads the path with `chars().nth`, so one `Disallow: /*a*a*a…` line
+/// and a long path kept a thread busy for minutes; and because it inserts into that list
+/// where Google's matcher overwrites, patterns such as `/*/checkout` failed to match
+/// `/shop/cart/checkout`.
+#[derive(Debug, Default, Clone, Copy)]
+struct LongestMatch;
+
+impl RobotsMatchStrategy for LongestMatch {
+    fn match_allow(&self, path: &str, pattern: &str) -> i32 {
+        Self::match_disallow(self, path, pattern)
+    }
+
+    fn match_disallow(&self, path: &str, pattern: &str) -> i32 {
+        if Self::matches(path, pattern) {
+            i32::try_from(pattern.len()).unwrap_or(i32::MAX)
+        } else {
+            -1
+        }
+    }
+
+    /// Whether `pattern` matches `path` from its start, as Google's matcher decides it:
+    /// `*` stands for any run of characters and a final `$` anchors the pattern at the
+    /// end of the path (elsewhere `$` is literal). The text between `*`s is found by
+    /// leftmost substring search, which is all a pattern of literals and `*`s needs, in
+    /// time linear in the path and the pattern.
+    fn matches(path: &str, pattern: &str) -> bool {
+        let (pattern, anchored) = match pattern.strip_suffix('$') {
+            Some(p) => (p, true),
+            None => (pattern, false),
+        };
+        let mut pieces = pattern.split('*');
+        let first = pieces.next().unwrap_or_default();
+        let Some(mut rest) = path.strip_prefix(first) else {
+            return false;
+        };
+        let Some(last) = pieces.next_back() else {
+            // No `*`: a prefix, or with `$` the whole path.
+            return !anchored || rest.is_empty();
+        };
+        for piece in pieces {
+            match rest.find(piece) {
+                Some(at) => rest = &rest[at + piece.len()..],
+                None => return false,
+            }
+        }
+        if anchored {
+            rest.ends_with(last)
+        } else {
+            rest.contains(last)
         }
     }
 }
@@ -367,6 +422,100 @@ mod tests {
         assert!(robots.check(&url("/a.html")).allowed);
         assert_eq!(robots.check(&url("/a.pdf")).rule, "Disallow: /*.pdf$");
         assert_eq!(robots.content_usage, vec!["train-ai=n".to_string()]);
+    }
+
+    #[test]
+    fn wildcard_heavy_patterns_are_matched_in_linear_time() {
+        // With the crate's matcher this input (6 KB) took minutes.
+        let path = format!("/{}", "a".repeat(3000));
+        let body = format!("User-agent: *\nDisallow: /{}b\n", "*a".repeat(1500));
+        let robots = RobotsTxt::parse(&body, "harvest");
+        assert_eq!(
+            robots.check(&url(&path)),
+            RobotsVerdict {
+                allowed: true,
+                rule: "no rule matches".into()
+            }
+        );
+        let body = format!("User-agent: *\nDisallow: /{}$\n", "*a".repeat(1500));
+        let v = RobotsTxt::parse(&body, "harvest").check(&url(&path));
+        assert!(!v.allowed);
+        assert!(v.rule.starts_with("Disallow: /*a*a"), "{}", v.rule);
+    }
+
+    #[test]
+    fn wildcards_match_across_path_segments() {
+        // The crate's matcher answered "no" here (it inserts into its list of positions
+        // where Google's overwrites), so harvest fetched URLs that the file disallows.
+        let robots = RobotsTxt::parse(
+            "User-agent: *\nDisallow: /*/checkout\nDisallow: /*/tag/c$\n",
+            "harvest",
+        );
+        let v = robots.check(&url("/shop/cart/checkout"));
+        assert_eq!(
+            (v.allowed, v.rule.as_str()),
+            (false, "Disallow: /*/checkout")
+        );
+        assert!(!robots.check(&url("/a/tag/b/tag/c")).allowed);
+        assert!(robots.check(&url("/a/tag/b/tag/cd")).allowed);
+    }
+
+    /// Google's `RobotsMatchStrategy::Matches` (robots.cc), transcribed: the set of path
+    /// positions that the pattern read so far can end at.
+    fn google_matches(path: &str, pattern: &str) -> bool {
+        let (path, pattern) = (path.as_bytes(), pattern.as_bytes());
+        let mut pos = vec![0usize; path.len() + 1];
+        let mut numpos = 1;
+        for (i, &pat) in pattern.iter().enumerate() {
+            if pat == b'$' && i + 1 == pattern.len() {
+                return pos[numpos - 1] == path.len();
+            }
+            if pat == b'*' {
+                numpos = path.len() - pos[0] + 1;
+                for j in 1..numpos {
+                    pos[j] = pos[j - 1] + 1;
+                }
+            } else {
+                let mut new = 0;
+                for j in 0..numpos {
+                    if pos[j] < path.len() && path[pos[j]] == pat {
+                        pos[new] = pos[j] + 1;
+                        new += 1;
+                    }
+                }
+                numpos = new;
+                if numpos == 0 {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    #[test]
+    fn matching_agrees_with_googles_algorithm_on_all_small_cases() {
+        fn all(alphabet: &[char], max: usize) -> Vec<String> {
+            let mut out = vec![String::new()];
+            let mut last = vec![String::new()];
+            for _ in 0..max {
+                last = last
+                    .iter()
+                    .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                    .collect();
+                out.extend(last.iter().cloned());
+            }
+            out
+        }
+        let paths = all(&['/', 'a', 'b', '$'], 5);
+        for pattern in all(&['/', 'a', 'b', '*', '$'], 5) {
+            for path in &paths {
+                assert_eq!(
+                    LongestMatch::matches(path, &pattern),
+                    google_matches(path, &pattern),
+                    "path {path:?}, pattern {pattern:?}"
+                );
+            }
+        }
     }
 
     #[test]
