@@ -11,7 +11,7 @@
 //! Exit status: 0 on success, 2 when the page is refused (robots.txt, AI opt-out signals,
 //! opt-out list, private address), 1 for any other failure. Failures print one line on stderr.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use std::io::Write;
@@ -57,7 +57,25 @@ struct Cli {
     stream: bool,
 }
 
-async fn run(cli: Cli) -> Result<(), Error> {
+/// Why the program stops: the harvest failed, or its output could not be written.
+enum Failure {
+    Harvest(Error),
+    Output(std::io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Harvest(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Output(e)
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
     let mut builder = Harvester::builder().allow_private_network(cli.allow_private_network);
     for spec in &cli.providers {
         builder = builder.provider_spec(spec, None)?;
@@ -70,15 +88,16 @@ async fn run(cli: Cli) -> Result<(), Error> {
     options.budget_usd = cli.budget;
     options.use_cache = !cli.no_cache;
 
-    let is_url = cli.input.starts_with("http://") || cli.input.starts_with("https://");
-    let is_file = !is_url && Path::new(&cli.input).exists();
+    // Anything without a scheme is a file path (so a missing file says so).
+    let is_file = !cli.input.contains("://");
+    let mut stdout = std::io::stdout().lock();
     if cli.stream {
         let events = if is_file {
             harvester.harvest_file_stream(&cli.input, &options)
         } else {
             harvester.harvest_stream(&cli.input, &options)
         };
-        return print_stream(events, cli.json).await;
+        return print_stream(events, cli.json, &mut stdout).await;
     }
     let result = if is_file {
         harvester.harvest_file(&cli.input, &options).await?
@@ -86,10 +105,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
         harvester.harvest_with(&cli.input, &options).await?
     };
     if cli.json {
-        println!("{}", to_json(&result, true)?);
+        writeln!(stdout, "{}", to_json(&result, true)?)?;
     } else {
-        println!("{}", result.output);
+        writeln!(stdout, "{}", result.output)?;
     }
+    stdout.flush()?;
     Ok(())
 }
 
@@ -104,37 +124,49 @@ fn to_json<T: serde::Serialize>(value: &T, pretty: bool) -> Result<String, Error
 
 /// Prints a streamed harvest: text as it arrives (then whatever the formatter added at the
 /// end, such as the attribution line), or JSON lines.
-async fn print_stream(mut events: HarvestStream, json: bool) -> Result<(), Error> {
-    let mut stdout = std::io::stdout();
+async fn print_stream(
+    mut events: HarvestStream,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
     let mut streamed = String::new();
     while let Some(event) = events.next().await {
         match event? {
             HarvestEvent::Delta { text } if json => {
-                let line = to_json(&HarvestEvent::Delta { text }, false)?;
-                writeln!(stdout, "{line}").map_err(output_error)?;
+                writeln!(out, "{}", to_json(&HarvestEvent::Delta { text }, false)?)?;
             }
             HarvestEvent::Delta { text } => {
-                write!(stdout, "{text}").map_err(output_error)?;
+                write!(out, "{text}")?;
                 streamed.push_str(&text);
             }
             HarvestEvent::Done { harvest } if json => {
-                writeln!(stdout, "{}", to_json(&harvest, false)?).map_err(output_error)?;
+                writeln!(out, "{}", to_json(&harvest, false)?)?;
             }
             HarvestEvent::Done { harvest } => {
-                let rest = harvest
-                    .output
-                    .strip_prefix(streamed.trim())
+                let output = harvest.output.as_str();
+                let rest = output
+                    .strip_prefix(streamed.as_str())
+                    .or_else(|| output.strip_prefix(streamed.trim_end()))
                     .unwrap_or_default();
-                writeln!(stdout, "{rest}").map_err(output_error)?;
+                writeln!(out, "{rest}")?;
             }
         }
-        stdout.flush().map_err(output_error)?;
+        out.flush()?;
     }
     Ok(())
 }
 
-fn output_error(e: std::io::Error) -> Error {
-    Error::Config(format!("cannot write the output: {e}"))
+/// Clap's error in one line: `the following required arguments were not provided: <INPUT>`.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_start_matches("error: ")
+        .to_string()
 }
 
 #[tokio::main]
@@ -147,15 +179,19 @@ async fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            let text = e.to_string();
-            let line = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!("harvest: {}", line.trim_start_matches("error: "));
+            eprintln!("harvest: {}", one_line(&e.to_string()));
             return ExitCode::from(1);
         }
     };
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
+        // The reader went away (`| head`): stop quietly, as other command-line tools do.
+        Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Output(e)) => {
+            eprintln!("harvest: cannot write the output: {e}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Harvest(err)) => {
             eprintln!("harvest: {err}");
             ExitCode::from(if err.is_refusal() { 2 } else { 1 })
         }

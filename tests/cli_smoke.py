@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -184,6 +185,26 @@ check("private address refused by default (exit 2)", r.returncode == 2 and "refu
 
 r = run(url, "--allow-private-network", "--format", "pdf")
 check("unknown format exits 1", r.returncode == 1 and r.stderr.strip() == "harvest: unknown format `pdf` (no formatter registered under that name)", r.stderr)
+
+r = run("/nonexistent/page.html")
+check("a missing local file says so (exit 1)", r.returncode == 1 and r.stderr.startswith("harvest: ") and "/nonexistent/page.html" in r.stderr
+      and "No such file" in r.stderr and r.stderr.count("\n") == 1, (r.returncode, r.stderr))
+
+r = run()
+check("no input: one line naming the missing argument",
+      r.returncode == 1 and r.stderr == "harvest: the following required arguments were not provided: <INPUT>\n", r.stderr)
+
+# A reader that goes away after the first bytes (`harvest ... | head -c 10`): no panic.
+# The output (about 1 MiB) is far larger than a pipe's buffer, so the writes must hit EPIPE.
+big = os.path.join(tempfile.mkdtemp(), "big.html")
+with open(big, "w") as f:
+    f.write("<html><body><article><h1>Big</h1>" + "<p>Bees dance to tell the hive where flowers are. </p>" * 20000 + "</article></body></html>")
+p = subprocess.Popen([BIN, big, "--format", "text"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+p.stdout.read(10)
+p.stdout.close()
+err = p.stderr.read().decode()
+code = p.wait(timeout=60)
+check("closed stdout ends quietly", code == 0 and "panicked" not in err and err == "", (code, err))
 
 r = run("--bogus-flag")
 check("usage error is one line, exit 1", r.returncode == 1 and r.stderr.count("\n") == 1, (r.returncode, r.stderr))

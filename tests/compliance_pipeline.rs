@@ -67,7 +67,7 @@ async fn noai_page_is_refused_with_the_reason_and_allowed_for_search() {
     assert!(err.is_refusal());
     assert_eq!(
         err.to_string(),
-        format!("refused by compliance policy for {}: robots.txt allows fetching this page (robots.txt answered 404, so everything is allowed (RFC 9309)).; x-robots-tag `noai` reserves AI training and use as AI input, which covers AI input; the respect policy refuses it.", site.url("/a"))
+        format!("refused by compliance policy for {}: x-robots-tag `noai` reserves AI training and use as AI input, which covers AI input; the respect policy refuses it", site.url("/a"))
     );
     let search = harvester()
         .policy(Policy {

@@ -237,7 +237,7 @@ async fn private_address_is_refused_by_default_before_any_request() {
     );
     assert_eq!(
         err.to_string(),
-        "refused to connect to 127.0.0.1 (127.0.0.1): loopback (127.0.0.0/8) address; use allow_private_network(true) for local use"
+        "refused to connect to 127.0.0.1 (127.0.0.1): loopback (127.0.0.0/8) address; opt in with allow_private_network(true) (--allow-private-network on the command line) for local use"
     );
     assert!(site.hits().is_empty());
 }
@@ -567,11 +567,13 @@ async fn connection_refused_is_a_fetch_error() {
     drop(listener);
     let url = url::Url::parse(&format!("http://127.0.0.1:{port}/a")).unwrap();
     let err = fetch(&local().build().unwrap(), &url).await.unwrap_err();
-    // robots.txt is unreachable first, which closes the whole origin (RFC 9309).
-    assert!(
-        matches!(&err, Error::RobotsDisallowed { rule, .. } if rule.starts_with("robots.txt is unreachable (fetching http://127.0.0.1:")),
-        "{err}"
+    // The host is down: a fetch error (exit 1), not a refusal; nothing was fetched.
+    assert_eq!(err.code(), "FETCH_FAILED");
+    assert!(!err.is_refusal());
+    let prefix = format!(
+        "fetching {url} failed: cannot reach http://127.0.0.1:{port} (robots.txt was not fetched): "
     );
+    assert!(err.to_string().starts_with(&prefix), "{err}");
 }
 
 #[tokio::test]

@@ -32,11 +32,11 @@ pub enum Error {
     },
 
     /// An AI opt-out signal, the opt-out list or the policy refuses this use of the page.
-    #[error("refused by compliance policy for {url}: {}", reasons.join("; "))]
+    #[error("refused by compliance policy for {url}: {}", join_reasons(reasons))]
     ComplianceRefused { url: String, reasons: Vec<String> },
 
     /// The host resolves to a loopback, private, link-local or other special address.
-    #[error("refused to connect to {host} ({addr}): {range} address; use allow_private_network(true) for local use")]
+    #[error("refused to connect to {host} ({addr}): {range} address; opt in with allow_private_network(true) (--allow-private-network on the command line) for local use")]
     PrivateAddress {
         host: String,
         addr: String,
@@ -129,7 +129,7 @@ pub enum Error {
     MissingKey { provider: String, env_var: String },
 
     /// The estimated cost of the call is above the budget.
-    #[error("estimated cost ${estimate_usd:.6} exceeds the budget of ${budget_usd:.6}")]
+    #[error("estimated cost ${} exceeds the budget of ${}", usd(*estimate_usd), usd(*budget_usd))]
     BudgetExceeded { estimate_usd: f64, budget_usd: f64 },
 
     /// No formatter is registered under this name.
@@ -230,5 +230,23 @@ impl Error {
             Error::ProviderUnavailable { status, .. } => *status,
             _ => None,
         }
+    }
+}
+
+/// Joins reasons into one line: `a; b`, without doubled punctuation.
+fn join_reasons(reasons: &[String]) -> String {
+    reasons
+        .iter()
+        .map(|r| r.trim().trim_end_matches('.'))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A dollar amount with enough digits to tell small amounts apart: `0.000123`, `1.5e-7`.
+fn usd(amount: f64) -> String {
+    if amount == 0.0 || amount.abs() >= 1e-6 {
+        format!("{amount:.6}")
+    } else {
+        format!("{amount:e}")
     }
 }

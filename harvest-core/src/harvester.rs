@@ -574,9 +574,21 @@ impl Harvester {
         }
         let mut compliance = self.compliance_of(&page);
         if compliance.decision == Decision::Refused {
+            // The error names what refused the page; the signals that allowed it (robots.txt
+            // `Allow`, ...) are in the report, not in the one-line refusal.
+            let refusing: Vec<String> = compliance
+                .reasons
+                .iter()
+                .filter(|r| r.contains(" refuses"))
+                .cloned()
+                .collect();
             return Err(Error::ComplianceRefused {
                 url: page.final_url.to_string(),
-                reasons: compliance.reasons,
+                reasons: if refusing.is_empty() {
+                    compliance.reasons
+                } else {
+                    refusing
+                },
             });
         }
 
@@ -974,10 +986,13 @@ fn redact_document(document: &mut Document, report: &mut Compliance) -> Vec<comp
 fn attribution_of(page: &Page, document: &Document) -> Attribution {
     let m = &document.metadata;
     Attribution {
-        url: page.requested_url.to_string(),
-        final_url: page.final_url.to_string(),
+        url: public_url(&page.requested_url),
+        final_url: public_url(&page.final_url),
         canonical_url: m.canonical_url.clone(),
-        title: m.title.clone(),
+        title: m
+            .title
+            .as_deref()
+            .map(|t| title_without_site(t, m.site_name.as_deref())),
         author: m.author.clone(),
         published: m.published.clone(),
         site_name: m.site_name.clone(),
@@ -989,9 +1004,59 @@ fn attribution_of(page: &Page, document: &Document) -> Attribution {
     }
 }
 
+/// A URL fit to publish: without `user:password@` credentials.
+fn public_url(url: &Url) -> String {
+    let mut url = url.clone();
+    // Both fail only for URLs that cannot have credentials, which then have none.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
+}
+
+/// `How Bees Navigate | Nature Notes` → `How Bees Navigate` when the site is `Nature Notes`
+/// (the attribution names the site separately).
+fn title_without_site(title: &str, site: Option<&str>) -> String {
+    let Some(site) = site.map(str::trim).filter(|s| !s.is_empty()) else {
+        return title.to_string();
+    };
+    for sep in [" | ", " - ", " – ", " — ", " · ", " :: "] {
+        if let Some(rest) = title.strip_suffix(site).and_then(|t| t.strip_suffix(sep)) {
+            if !rest.trim().is_empty() {
+                return rest.trim().to_string();
+            }
+        }
+    }
+    title.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn published_urls_lose_their_credentials() {
+        let url = Url::parse("http://alice:hunter2@example.com/a?b=1").unwrap();
+        assert_eq!(public_url(&url), "http://example.com/a?b=1");
+    }
+
+    #[test]
+    fn the_site_name_suffix_leaves_the_title() {
+        let site = Some("Nature Notes");
+        assert_eq!(
+            title_without_site("How Bees Navigate | Nature Notes", site),
+            "How Bees Navigate"
+        );
+        assert_eq!(
+            title_without_site("How Bees Navigate — Nature Notes", site),
+            "How Bees Navigate"
+        );
+        assert_eq!(title_without_site("Nature Notes", site), "Nature Notes");
+        assert_eq!(title_without_site("Bees | Other", site), "Bees | Other");
+        assert_eq!(
+            title_without_site("Bees | Nature Notes", None),
+            "Bees | Nature Notes"
+        );
+    }
 
     #[test]
     fn urls_with_other_schemes_are_invalid() {

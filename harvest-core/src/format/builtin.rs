@@ -166,7 +166,17 @@ impl Formatter for Html {
 const CSV_COLUMNS: &str =
     "url,final_url,canonical_url,title,author,published,site_name,language,license,retrieved_at,word_count,text";
 
+/// One RFC 4180 field. Scraped text is untrusted, so a field that a spreadsheet would run as
+/// a formula (`=`, `+`, `-`, `@`, tab, carriage return first) is prefixed with `'` (OWASP's
+/// CSV-injection advice).
 fn csv_field(s: &str) -> String {
+    let neutral;
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        neutral = format!("'{s}");
+        neutral.as_str()
+    } else {
+        s
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -328,6 +338,18 @@ mod tests {
     use super::*;
     use crate::format::FormatOptions;
     use crate::types::{Attribution, Document, Metadata};
+
+    #[test]
+    fn csv_fields_that_a_spreadsheet_would_run_are_neutralised() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://evil.example\",\"x\")"),
+            "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\""
+        );
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("-2+3"), "'-2+3");
+        assert_eq!(csv_field("plain, text"), "\"plain, text\"");
+        assert_eq!(csv_field("2026"), "2026");
+    }
 
     fn doc() -> (Document, Attribution) {
         let document = Document {

@@ -276,6 +276,17 @@ impl HttpScraper {
                     ))
                 }
                 Err(e @ Error::PrivateAddress { .. }) => return Err(e),
+                // The host cannot be reached at all (DNS, connection refused, TLS): that is a
+                // fetch failure, not the site saying no. Nothing is fetched either way.
+                Err(Error::Fetch { message, .. }) if hop == 0 => {
+                    return Err(Error::Fetch {
+                        url: page_url.to_string(),
+                        message: format!(
+                            "cannot reach {} (robots.txt was not fetched): {message}",
+                            page_url.origin().ascii_serialization()
+                        ),
+                    })
+                }
                 Err(e) => {
                     return Ok(RobotsTxt::disallow_all(format!(
                         "robots.txt is unreachable ({e}), so everything is disallowed (RFC 9309)"
