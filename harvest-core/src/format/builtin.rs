@@ -38,14 +38,25 @@ fn with_attribution(ctx: &FormatContext<'_>, body: &str) -> String {
 }
 
 fn title_heading(ctx: &FormatContext<'_>) -> Option<String> {
-    let title = ctx.document.metadata.title.as_deref()?.trim();
+    // The attribution's title has the site-name suffix removed (`Bees | Nature Notes`).
+    let title = ctx
+        .attribution
+        .title
+        .as_deref()
+        .or(ctx.document.metadata.title.as_deref())?
+        .trim();
     let md = ctx.document.markdown.trim_start();
-    // Extraction may already start with the title as a heading.
-    let already = md
-        .lines()
-        .next()
-        .map(|l| l.trim_start_matches('#').trim() == title)
-        .unwrap_or(false);
+    // Extraction may already start with the title as a heading (perhaps without the site
+    // suffix the <title> carries).
+    let already = md.lines().next().is_some_and(|l| {
+        let heading = l.trim_start_matches('#').trim();
+        l.starts_with('#')
+            && !heading.is_empty()
+            && (heading == title
+                || [" | ", " - ", " – ", " — ", " · "]
+                    .iter()
+                    .any(|sep| title.starts_with(&format!("{heading}{sep}"))))
+    });
     (!title.is_empty() && !already).then(|| format!("# {title}\n\n"))
 }
 
@@ -369,6 +380,27 @@ mod tests {
             ..Default::default()
         };
         (document, attribution)
+    }
+
+    #[test]
+    fn a_heading_that_is_the_title_without_its_site_suffix_is_not_repeated() {
+        let (mut document, mut attribution) = doc();
+        document.markdown = "# How Bees Navigate\n\nBees use the sun.".into();
+        document.metadata.title = Some("How Bees Navigate | Nature Notes".into());
+        attribution.title = document.metadata.title.clone();
+        let options = FormatOptions {
+            attribution: false,
+            ..FormatOptions::default()
+        };
+        let ctx = FormatContext {
+            document: &document,
+            attribution: &attribution,
+            options: &options,
+        };
+        match Markdown.plan(&ctx).unwrap() {
+            Plan::Rendered(s) => assert_eq!(s, "# How Bees Navigate\n\nBees use the sun."),
+            Plan::Generate(_) => panic!("markdown is structural"),
+        }
     }
 
     fn render(f: &dyn Formatter, options: &FormatOptions) -> String {
