@@ -81,3 +81,39 @@ async fn a_response_with_a_megabyte_of_headers_is_refused_cleanly() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn binary_bytes_served_as_html_are_not_html() {
+    // Deterministic pseudo-random bytes (xorshift), as a misconfigured server might send.
+    let mut x: u32 = 0x9e37_79b9;
+    let bytes: Vec<u8> = (0..16 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x >> 24) as u8
+        })
+        .collect();
+    let site = Site::start(vec![(
+        "/garbage",
+        Route::new(200)
+            .header("content-type", "text/html")
+            .body(&bytes),
+    )])
+    .await;
+    let scraper = HttpScraper::builder()
+        .allow_private_network(true)
+        .build()
+        .unwrap();
+    let err = scraper
+        .fetch(&site.url("/garbage"), &FetchOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::NotHtml {
+            url: site.url("/garbage").to_string(),
+            content_type: "text/html, but the body is binary data".into()
+        }
+    );
+}

@@ -51,6 +51,12 @@ pub async fn read_file(path: &Path) -> Result<Page> {
         });
     }
     let (html, charset) = charset::decode(&bytes, None, None);
+    if charset::looks_binary(&html) {
+        return Err(Error::NotHtml {
+            url: url.to_string(),
+            content_type: "none (a local file), but the body is binary data".into(),
+        });
+    }
     Ok(Page {
         requested_url: url.clone(),
         final_url: url,

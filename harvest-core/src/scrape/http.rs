@@ -480,6 +480,15 @@ impl HttpScraper {
             let tld = host.rsplit('.').next();
             let (html, charset) = charset::decode(&body, content_type.as_deref(), tld);
             drop(body);
+            if charset::looks_binary(&html) {
+                return Err(Error::NotHtml {
+                    url: current.to_string(),
+                    content_type: format!(
+                        "{}, but the body is binary data",
+                        content_type.as_deref().unwrap_or("none")
+                    ),
+                });
+            }
             if let Some(target) = refresh_target(&html, MAX_REFRESH_DELAY_SECS) {
                 if let Ok(next) = current.join(&target) {
                     if next != current {
