@@ -9,49 +9,20 @@
 //!
 //! Run: `cargo bench --bench gateway`
 
+#[path = "common/local_provider.rs"]
+mod local_provider;
 #[path = "../tests/common/mock_provider.rs"]
 mod mock_provider;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use criterion::{criterion_group, criterion_main, Criterion};
 use harvest::gateway::{BreakerConfig, ChainEntry, Gateway, RetryPolicy};
 use harvest::provider::OpenAi;
-use harvest::{CompletionRequest, CompletionResponse, MemoryKeyStore, Message, Provider, Usage};
+use harvest::{CompletionRequest, MemoryKeyStore, Message, Provider};
+use local_provider::Local;
 use mock_provider::{refused_url, MockProvider, MockUsage, Reply, Wire};
 use secrecy::SecretString;
-
-struct Instant;
-
-#[async_trait]
-impl Provider for Instant {
-    fn name(&self) -> &str {
-        "instant"
-    }
-    fn default_model(&self) -> &str {
-        "instant-1"
-    }
-    fn needs_key(&self) -> bool {
-        false
-    }
-    async fn complete(
-        &self,
-        request: &CompletionRequest,
-        _key: Option<&SecretString>,
-    ) -> harvest::Result<CompletionResponse> {
-        Ok(CompletionResponse {
-            text: "ok".into(),
-            model: request.model.clone(),
-            usage: Usage {
-                input_tokens: 10,
-                output_tokens: 1,
-                ..Usage::default()
-            },
-            finish_reason: Some("stop".into()),
-        })
-    }
-}
 
 fn request() -> CompletionRequest {
     CompletionRequest::new(vec![
@@ -67,7 +38,7 @@ fn bench(c: &mut Criterion) {
         .unwrap();
     let req = request();
 
-    let provider: Arc<dyn Provider> = Arc::new(Instant);
+    let provider: Arc<dyn Provider> = Local::instant();
     let gw = Gateway::new(
         vec![ChainEntry::new(provider.clone())],
         Arc::new(MemoryKeyStore::new()),

@@ -11,6 +11,8 @@
 //! samples. The same schedule is run twice, once calling the provider directly and once
 //! through [`Gateway::complete`]; the gateway's *added* latency is the difference.
 
+#[path = "common/local_provider.rs"]
+mod local_provider;
 #[path = "../tests/common/mock_provider.rs"]
 mod mock_provider;
 
@@ -20,64 +22,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
 use harvest::gateway::{BreakerConfig, ChainEntry, Gateway, RetryPolicy};
 use harvest::provider::{OpenAi, Timeouts};
-use harvest::{CompletionRequest, CompletionResponse, MemoryKeyStore, Message, Provider, Usage};
+use harvest::{CompletionRequest, MemoryKeyStore, Message, Provider};
+use local_provider::Local;
 use mock_provider::{refused_url, MockProvider, MockUsage, Reply, Wire};
 use secrecy::SecretString;
-
-/// Answers at once, in memory, or after `delay`, counting calls in flight.
-struct Local {
-    delay: Option<Duration>,
-    in_flight: AtomicUsize,
-    peak: AtomicUsize,
-}
-
-impl Local {
-    fn instant() -> Arc<Local> {
-        Arc::new(Local {
-            delay: None,
-            in_flight: AtomicUsize::new(0),
-            peak: AtomicUsize::new(0),
-        })
-    }
-}
-
-#[async_trait]
-impl Provider for Local {
-    fn name(&self) -> &str {
-        "local"
-    }
-    fn default_model(&self) -> &str {
-        "local-1"
-    }
-    fn needs_key(&self) -> bool {
-        false
-    }
-    async fn complete(
-        &self,
-        request: &CompletionRequest,
-        _key: Option<&SecretString>,
-    ) -> harvest::Result<CompletionResponse> {
-        if let Some(delay) = self.delay {
-            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-            self.peak.fetch_max(now, Ordering::SeqCst);
-            tokio::time::sleep(delay).await;
-            self.in_flight.fetch_sub(1, Ordering::SeqCst);
-        }
-        Ok(CompletionResponse {
-            text: "ok".into(),
-            model: request.model.clone(),
-            usage: Usage {
-                input_tokens: 10,
-                output_tokens: 1,
-                ..Usage::default()
-            },
-            finish_reason: Some("stop".into()),
-        })
-    }
-}
 
 fn request() -> CompletionRequest {
     CompletionRequest::new(vec![
@@ -139,6 +89,54 @@ async fn open_loop(call: Call, rate: u32, seconds: f64) -> Run {
         p50: pct(0.50),
         p99: pct(0.99),
         max: *s.last().unwrap(),
+    }
+}
+
+/// Calls `provider` directly (the baseline).
+fn direct_call(
+    provider: Arc<dyn Provider>,
+    req: Arc<CompletionRequest>,
+    key: Option<Arc<SecretString>>,
+) -> Call {
+    Arc::new(move || {
+        let (p, r, k) = (provider.clone(), req.clone(), key.clone());
+        Box::pin(async move {
+            p.complete(&r, k.as_deref()).await.unwrap();
+        })
+    })
+}
+
+/// Calls through the gateway.
+fn gateway_call(gw: Arc<Gateway>, req: Arc<CompletionRequest>) -> Call {
+    Arc::new(move || {
+        let (g, r) = (gw.clone(), req.clone());
+        Box::pin(async move {
+            g.complete(&r).await.unwrap();
+        })
+    })
+}
+
+/// Runs the same open-loop schedule at 1,000 and 10,000 req/s directly and through the
+/// gateway, and prints a table with the gateway's added latency.
+async fn compare(label: &str, direct: Call, through: Call, seconds: f64) {
+    println!("\n## open loop, {label} (latency in µs)");
+    println!("| rate (req/s) | path | achieved req/s | p50 | p99 | max |");
+    println!("|---:|---|---:|---:|---:|---:|");
+    for rate in [1_000u32, 10_000] {
+        let d = open_loop(direct.clone(), rate, seconds).await;
+        let g = open_loop(through.clone(), rate, seconds).await;
+        for (name, r) in [("direct", &d), ("gateway", &g)] {
+            println!(
+                "| {rate} | {name} | {:.0} | {:.1} | {:.1} | {:.1} |",
+                r.achieved_rps, r.p50, r.p99, r.max
+            );
+        }
+        println!(
+            "| {rate} | **added** | | **{:.1}** | **{:.1}** | |",
+            g.p50 - d.p50,
+            g.p99 - d.p99
+        );
+        assert_eq!(d.sent, g.sent);
     }
 }
 
@@ -224,43 +222,13 @@ async fn run(seconds: f64) {
         )
         .unwrap(),
     );
-    println!("\n## open loop, in-memory provider (latency in µs)");
-    println!("| rate (req/s) | path | achieved req/s | p50 | p99 | max |");
-    println!("|---:|---|---:|---:|---:|---:|");
-    for rate in [1_000u32, 10_000] {
-        let direct: Call = {
-            let (p, r) = (local.clone(), req.clone());
-            Arc::new(move || {
-                let (p, r) = (p.clone(), r.clone());
-                Box::pin(async move {
-                    p.complete(&r, None).await.unwrap();
-                })
-            })
-        };
-        let through: Call = {
-            let (g, r) = (gw.clone(), req.clone());
-            Arc::new(move || {
-                let (g, r) = (g.clone(), r.clone());
-                Box::pin(async move {
-                    g.complete(&r).await.unwrap();
-                })
-            })
-        };
-        let d = open_loop(direct, rate, seconds).await;
-        let g = open_loop(through, rate, seconds).await;
-        for (name, r) in [("direct", &d), ("gateway", &g)] {
-            println!(
-                "| {rate} | {name} | {:.0} | {:.1} | {:.1} | {:.1} |",
-                r.achieved_rps, r.p50, r.p99, r.max
-            );
-        }
-        println!(
-            "| {rate} | **added** | | **{:.1}** | **{:.1}** | |",
-            g.p50 - d.p50,
-            g.p99 - d.p99
-        );
-        assert_eq!(d.sent, g.sent);
-    }
+    compare(
+        "in-memory provider",
+        direct_call(local.clone(), req.clone(), None),
+        gateway_call(gw.clone(), req.clone()),
+        seconds,
+    )
+    .await;
 
     // 2. The same over HTTP: OpenAI wire format against the loopback mock (same process).
     let mock = MockProvider::start().await;
@@ -280,37 +248,13 @@ async fn run(seconds: f64) {
     let http_gw =
         Arc::new(Gateway::new(vec![ChainEntry::new(openai.clone())], keys.clone()).unwrap());
     let key = Arc::new(SecretString::from("sk-bench".to_string()));
-    println!("\n## open loop, OpenAI wire format over loopback HTTP (latency in µs)");
-    println!("| rate (req/s) | path | achieved req/s | p50 | p99 | max |");
-    println!("|---:|---|---:|---:|---:|---:|");
-    for rate in [1_000u32, 10_000] {
-        let direct: Call = {
-            let (p, r, k) = (openai.clone(), req.clone(), key.clone());
-            Arc::new(move || {
-                let (p, r, k) = (p.clone(), r.clone(), k.clone());
-                Box::pin(async move {
-                    p.complete(&r, Some(&k)).await.unwrap();
-                })
-            })
-        };
-        let through: Call = {
-            let (g, r) = (http_gw.clone(), req.clone());
-            Arc::new(move || {
-                let (g, r) = (g.clone(), r.clone());
-                Box::pin(async move {
-                    g.complete(&r).await.unwrap();
-                })
-            })
-        };
-        let d = open_loop(direct, rate, seconds).await;
-        let g = open_loop(through, rate, seconds).await;
-        for (name, r) in [("direct", &d), ("gateway", &g)] {
-            println!(
-                "| {rate} | {name} | {:.0} | {:.1} | {:.1} | {:.1} |",
-                r.achieved_rps, r.p50, r.p99, r.max
-            );
-        }
-    }
+    compare(
+        "OpenAI wire format over loopback HTTP",
+        direct_call(openai, req.clone(), Some(key)),
+        gateway_call(http_gw, req.clone()),
+        seconds,
+    )
+    .await;
 
     // 3. Failover time.
     println!("\n## failover (ms)");
