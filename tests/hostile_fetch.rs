@@ -10,6 +10,21 @@ use harvest::scrape::HttpScraper;
 use harvest::{Error, FetchOptions, Scraper};
 use pages::{Route, Site};
 
+async fn fetch_local(
+    url: &url::Url,
+    max_body_bytes: Option<u64>,
+) -> harvest::Result<harvest::Page> {
+    let mut builder = HttpScraper::builder().allow_private_network(true);
+    if let Some(n) = max_body_bytes {
+        builder = builder.max_body_bytes(n);
+    }
+    builder
+        .build()
+        .unwrap()
+        .fetch(url, &FetchOptions::default())
+        .await
+}
+
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     let kib: f64 = status
@@ -38,13 +53,7 @@ async fn a_512_mib_gzip_bomb_stops_at_the_limit_with_bounded_memory() {
     )])
     .await;
     let before = peak_rss_mib();
-    let scraper = HttpScraper::builder()
-        .allow_private_network(true)
-        .max_body_bytes(8 * 1024 * 1024)
-        .build()
-        .unwrap();
-    let err = scraper
-        .fetch(&site.url("/bomb"), &FetchOptions::default())
+    let err = fetch_local(&site.url("/bomb"), Some(8 * 1024 * 1024))
         .await
         .unwrap_err();
     assert_eq!(
@@ -67,12 +76,7 @@ async fn a_response_with_a_megabyte_of_headers_is_refused_cleanly() {
         Route::html("<p>hi</p>").header("x-filler", &"a".repeat(1024 * 1024)),
     )])
     .await;
-    let scraper = HttpScraper::builder()
-        .allow_private_network(true)
-        .build()
-        .unwrap();
-    let err = scraper
-        .fetch(&site.url("/big-headers"), &FetchOptions::default())
+    let err = fetch_local(&site.url("/big-headers"), None)
         .await
         .unwrap_err();
     assert_eq!(err.code(), "FETCH_FAILED", "{err}");
@@ -101,14 +105,7 @@ async fn binary_bytes_served_as_html_are_not_html() {
             .body(&bytes),
     )])
     .await;
-    let scraper = HttpScraper::builder()
-        .allow_private_network(true)
-        .build()
-        .unwrap();
-    let err = scraper
-        .fetch(&site.url("/garbage"), &FetchOptions::default())
-        .await
-        .unwrap_err();
+    let err = fetch_local(&site.url("/garbage"), None).await.unwrap_err();
     assert_eq!(
         err,
         Error::NotHtml {

@@ -574,21 +574,9 @@ impl Harvester {
         }
         let mut compliance = self.compliance_of(&page);
         if compliance.decision == Decision::Refused {
-            // The error names what refused the page; the signals that allowed it (robots.txt
-            // `Allow`, ...) are in the report, not in the one-line refusal.
-            let refusing: Vec<String> = compliance
-                .reasons
-                .iter()
-                .filter(|r| r.contains(" refuses"))
-                .cloned()
-                .collect();
             return Err(Error::ComplianceRefused {
                 url: page.final_url.to_string(),
-                reasons: if refusing.is_empty() {
-                    compliance.reasons
-                } else {
-                    refusing
-                },
+                reasons: compliance::refusal_reasons(&compliance),
             });
         }
 
@@ -1019,7 +1007,7 @@ fn title_without_site(title: &str, site: Option<&str>) -> String {
     let Some(site) = site.map(str::trim).filter(|s| !s.is_empty()) else {
         return title.to_string();
     };
-    for sep in [" | ", " - ", " – ", " — ", " · ", " :: "] {
+    for sep in crate::types::TITLE_SEPARATORS {
         if let Some(rest) = title.strip_suffix(site).and_then(|t| t.strip_suffix(sep)) {
             if !rest.trim().is_empty() {
                 return rest.trim().to_string();

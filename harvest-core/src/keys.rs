@@ -127,6 +127,12 @@ impl ChainKeyStore {
     pub fn new(stores: Vec<std::sync::Arc<dyn KeyStore>>) -> Self {
         ChainKeyStore { stores }
     }
+
+    /// `store` first, then the environment (`OPENAI_API_KEY`, ...): what the bindings use
+    /// when a caller passes keys.
+    pub fn then_env(store: std::sync::Arc<dyn KeyStore>) -> Self {
+        ChainKeyStore::new(vec![store, std::sync::Arc::new(EnvKeyStore)])
+    }
 }
 
 #[async_trait]

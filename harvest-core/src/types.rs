@@ -201,6 +201,9 @@ pub struct Attempt {
     pub detail: String,
 }
 
+/// Separators between a page title and its site name in `<title>` (`Bees | Nature Notes`).
+pub(crate) const TITLE_SEPARATORS: [&str; 6] = [" | ", " - ", " – ", " — ", " · ", " :: "];
+
 /// The result of one harvest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Harvest {

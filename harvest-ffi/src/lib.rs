@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use harvest_core::secrecy::SecretString;
 use harvest_core::settings::{split_provider_spec, HarvesterSettings, Naming};
-use harvest_core::{ChainKeyStore, EnvKeyStore, FormatOptions, HarvestOptions, MemoryKeyStore};
+use harvest_core::{ChainKeyStore, FormatOptions, HarvestOptions, MemoryKeyStore};
 
 pub use crate::error::HarvestError;
 pub use crate::types::*;
@@ -229,10 +229,9 @@ impl Harvester {
             b = b.provider_spec(spec, o.base_urls.get(name).map(String::as_str))?;
         }
         if let Some(keys) = &o.keys {
-            b = b.key_store(Arc::new(ChainKeyStore::new(vec![
-                Arc::clone(&keys.store) as Arc<dyn harvest_core::KeyStore>,
-                Arc::new(EnvKeyStore),
-            ])));
+            b = b.key_store(Arc::new(ChainKeyStore::then_env(
+                Arc::clone(&keys.store) as Arc<dyn harvest_core::KeyStore>
+            )));
         }
         let settings = HarvesterSettings {
             allow_private_network: o.allow_private_network,

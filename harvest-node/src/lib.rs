@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use harvest_core::settings::{chain_entry, HarvesterSettings, Naming};
-use harvest_core::{ChainKeyStore, EnvKeyStore, FormatOptions, HarvestOptions, MemoryKeyStore};
+use harvest_core::{ChainKeyStore, FormatOptions, HarvestOptions, MemoryKeyStore};
 use napi::bindgen_prelude::Either;
 use napi_derive::napi;
 use secrecy::SecretString;
@@ -155,10 +155,7 @@ impl Harvester {
             for (provider, key) in keys {
                 memory.insert(&provider, SecretString::from(key));
             }
-            b = b.key_store(Arc::new(ChainKeyStore::new(vec![
-                Arc::new(memory),
-                Arc::new(EnvKeyStore),
-            ])));
+            b = b.key_store(Arc::new(ChainKeyStore::then_env(Arc::new(memory))));
         }
         let settings = HarvesterSettings {
             allow_private_network: o.allow_private_network,

@@ -13,6 +13,6 @@ pub mod simhash;
 pub mod tdmrep;
 
 pub use optout::{MemoryOptOut, OptOutStore};
-pub use policy::{evaluate, evaluate_for, Mode, Policy, Purpose};
+pub use policy::{evaluate, evaluate_for, refusal_reasons, Mode, Policy, Purpose};
 pub use redact::{redact, Redaction};
 pub use simhash::{hamming, is_near_duplicate, simhash, NEAR_DUPLICATE_BITS};

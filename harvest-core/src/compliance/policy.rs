@@ -126,6 +126,30 @@ pub fn evaluate_for(page: &Page, policy: &Policy, user_agent: &str) -> Complianc
     }
 }
 
+/// The reasons of `report` that refused the page (those of its refused signals), for a
+/// one-line refusal; the signals that allowed it stay in the report. Falls back to every
+/// reason when no signal refused (a refusal decided elsewhere).
+pub fn refusal_reasons(report: &Compliance) -> Vec<String> {
+    let refusing: Vec<String> = report
+        .reasons
+        .iter()
+        .filter(|r| {
+            report
+                .signals
+                .iter()
+                .filter(|s| s.verdict == Decision::Refused)
+                // `explain` starts each reason with the signal's name and value.
+                .any(|s| r.starts_with(&format!("{} `{}`", s.name, s.value)))
+        })
+        .cloned()
+        .collect();
+    if refusing.is_empty() {
+        report.reasons.clone()
+    } else {
+        refusing
+    }
+}
+
 fn judge(f: &Found, policy: &Policy) -> Decision {
     if f.overridden_by.is_some() || f.reserves.is_empty() {
         return Decision::Allowed;

@@ -53,7 +53,7 @@ fn title_heading(ctx: &FormatContext<'_>) -> Option<String> {
         l.starts_with('#')
             && !heading.is_empty()
             && (heading == title
-                || [" | ", " - ", " – ", " — ", " · "]
+                || crate::types::TITLE_SEPARATORS
                     .iter()
                     .any(|sep| title.starts_with(&format!("{heading}{sep}"))))
     });
