@@ -895,6 +895,14 @@ fn parse_url(input: &str) -> Result<Url> {
             })
         }
     }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Credentials would end up in attribution, logs and error messages; refuse them,
+        // and do not repeat them here either.
+        return Err(Error::InvalidUrl {
+            url: public_url(&url),
+            reason: "credentials (user:password@) in URLs are not accepted; they would be published with the attribution".into(),
+        });
+    }
     if url.host_str().map(str::is_empty).unwrap_or(true) {
         return Err(Error::InvalidUrl {
             url: input.to_string(),
@@ -1020,6 +1028,15 @@ fn title_without_site(title: &str, site: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_with_credentials_are_refused_without_repeating_them() {
+        let err = parse_url("http://alice:hunter2@example.com/a").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid URL `http://example.com/a`: credentials (user:password@) in URLs are not accepted; they would be published with the attribution"
+        );
+    }
 
     #[test]
     fn published_urls_lose_their_credentials() {

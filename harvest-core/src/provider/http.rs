@@ -109,15 +109,17 @@ impl ErrorBody {
     }
 }
 
-/// Removes the key from a text that is about to leave the provider layer, in case an
-/// upstream echoed it back.
+/// Prepares a text that is about to leave the provider layer: removes the key, in case an
+/// upstream echoed it back, and folds it onto one line (an HTML error page or a multi-line
+/// message must not spill over a caller's one-line error report).
 pub(crate) fn redact(text: &str, key: Option<&SecretString>) -> String {
-    match key.map(|k| k.expose_secret()) {
+    let text = match key.map(|k| k.expose_secret()) {
         Some(secret) if secret.len() >= 4 && text.contains(secret) => {
             text.replace(secret, "[REDACTED]")
         }
         _ => text.to_string(),
-    }
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn shorten(text: &str) -> String {
@@ -446,6 +448,17 @@ pub(crate) fn parse_go_duration(text: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_html_error_page_becomes_one_line_without_the_key() {
+        let key = SecretString::from("sk-secret-1234".to_string());
+        let body = "<!DOCTYPE HTML>\n<html>\n  <body>\n    <h1>Error 501</h1>\n    key sk-secret-1234\n  </body>\n</html>\n";
+        let err = map_status("openai", 501, &HeaderMap::new(), body, Some(&key));
+        assert_eq!(
+            err.to_string(),
+            "openai: unavailable (501): <!DOCTYPE HTML> <html> <body> <h1>Error 501</h1> key [REDACTED] </body> </html>"
+        );
+    }
 
     #[test]
     fn go_durations_parse() {
